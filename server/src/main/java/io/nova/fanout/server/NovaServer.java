@@ -1,0 +1,154 @@
+package io.nova.fanout.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.nova.fanout.protocol.ProtocolCodec;
+import io.nova.fanout.protocol.StreamStatus;
+import io.nova.fanout.server.auth.TokenVerifier;
+import io.nova.fanout.server.broadcast.BroadcasterApiContext;
+import io.nova.fanout.server.broadcast.BroadcasterApiHandler;
+import io.nova.fanout.server.connect.HealthCheckHandler;
+import io.nova.fanout.server.connect.InternalChannelInitializer;
+import io.nova.fanout.server.connect.ViewerChannelInitializer;
+import io.nova.fanout.server.fanout.Fanout;
+import io.nova.fanout.server.fanout.FramePreEncoder;
+import io.nova.fanout.server.fanout.InProcessEventBus;
+import io.nova.fanout.server.handshake.ConnectionLimiter;
+import io.nova.fanout.server.handshake.ViewerHandshakeHandler;
+import io.nova.fanout.server.metrics.NovaMetrics;
+import io.nova.fanout.server.session.ViewerIssueLog;
+import io.nova.fanout.server.session.ViewerSessions;
+import io.nova.fanout.server.stream.StreamRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server: wires the data path together and binds the viewer port and the internal port. Built from one
+ * validated {@link ServerConfig}; holds no global state, so several can run in one JVM (as the tests do).
+ */
+public final class NovaServer implements AutoCloseable {
+    /** How long an ended stream is remembered, so late viewers get 410 rather than 404. */
+    private static final Duration ENDED_STREAM_RETENTION = Duration.ofHours(1);
+
+    private final EventLoopGroup acceptors;
+    private final EventLoopGroup workers;
+    private final StreamRegistry registry;
+    private final ViewerSessions sessions;
+    private final PrometheusMeterRegistry meters;
+    private final Channel viewerListener;
+    private final Channel internalListener;
+
+    private NovaServer(ServerConfig config) throws InterruptedException {
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        acceptors = new MultiThreadIoEventLoopGroup(1, io);
+        workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), io);
+        try {
+            ProtocolCodec codec = new ProtocolCodec();
+            FramePreEncoder encoder = new FramePreEncoder(codec, ByteBufAllocator.DEFAULT);
+            Fanout fanout = new Fanout(workers);
+            registry = new StreamRegistry(workers, encoder, new InProcessEventBus(fanout), config.clock(),
+                    config.maxFrameBytes(), config.viewerCountInterval(), ENDED_STREAM_RETENTION);
+            ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections());
+            NovaMetrics metrics = new NovaMetrics(limiter::open, this::liveStreams);
+            meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            metrics.bindTo(meters);
+            sessions = new ViewerSessions(workers, new ViewerSessions.Settings(config.pingInterval(),
+                    config.pingTimeout(), config.idleTimeout(), config.endGracePeriod(), config.bufferSize(),
+                    config.maxFrameBytes()), codec, encoder, fanout, metrics, new ViewerIssueLog(), config.clock());
+            TokenVerifier tokens = new TokenVerifier(config.jwtSecret(), config.clock());
+            HealthCheckHandler health = new HealthCheckHandler();
+            long handshakeTimeout = config.handshakeTimeout().toMillis();
+
+            viewerListener = new ServerBootstrap()
+                    .group(acceptors, workers)
+                    .channel(serverChannel)
+                    .option(ChannelOption.SO_BACKLOG, 4096)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
+                            config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
+                    .childHandler(new ViewerChannelInitializer(health,
+                            () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics),
+                            config.maxFrameBytes(), handshakeTimeout))
+                    .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+
+            BroadcasterApiContext api = new BroadcasterApiContext(tokens, new ObjectMapper(), config.clock(),
+                    meters::scrape, config.maxFrameBytes());
+            internalListener = new ServerBootstrap()
+                    .group(acceptors, workers)
+                    .channel(serverChannel)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new InternalChannelInitializer(health, () -> new BroadcasterApiHandler(registry, api),
+                            config.maxRequestBodyBytes(), config.maxFrameBytes(), handshakeTimeout))
+                    .bind(new InetSocketAddress(config.internalHost(), config.internalPort())).sync().channel();
+        } catch (InterruptedException | RuntimeException e) {
+            shutdownGroups();
+            throw e;
+        }
+    }
+
+    /** Binds both ports and returns once both are listening. */
+    public static NovaServer start(ServerConfig config) throws InterruptedException {
+        return new NovaServer(config);
+    }
+
+    public int port() {
+        return ((InetSocketAddress) viewerListener.localAddress()).getPort();
+    }
+
+    public int internalPort() {
+        return ((InetSocketAddress) internalListener.localAddress()).getPort();
+    }
+
+    /** The registry of streams; exposed for embedding and tests. */
+    public StreamRegistry streams() {
+        return registry;
+    }
+
+    /** The Prometheus text of every meter. */
+    public String scrapeMetrics() {
+        return meters.scrape();
+    }
+
+    private int liveStreams() {
+        int n = 0;
+        for (var stream : registry.streams()) {
+            if (stream.state().status() == StreamStatus.ACTIVE) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        viewerListener.close().syncUninterruptibly();
+        internalListener.close().syncUninterruptibly();
+        sessions.stop();
+        registry.close();
+        shutdownGroups();
+        meters.close();
+    }
+
+    private void shutdownGroups() {
+        acceptors.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,11 @@
+package io.nova.fanout.server.broadcast;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.nova.fanout.server.auth.TokenVerifier;
+import java.time.Clock;
+import java.util.function.Supplier;
+
+/** What the internal API's handlers share: token checks, the JSON mapper, the clock and the metrics scrape. */
+public record BroadcasterApiContext(TokenVerifier tokens, ObjectMapper mapper, Clock clock,
+        Supplier<String> metricsScrape, int maxFrameBytes) {
+}

@@ -1,0 +1,48 @@
+package io.nova.fanout.server.connect;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.nova.fanout.server.broadcast.BroadcasterApiHandler;
+import java.util.function.Supplier;
+
+/** Builds the internal port's pipeline: the broadcaster HTTP API, and the ingest WebSocket behind it. */
+public final class InternalChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final HealthCheckHandler health;
+    private final Supplier<BroadcasterApiHandler> api;
+    private final int maxRequestBytes;
+    private final WebSocketServerProtocolConfig ingestConfig;
+
+    public InternalChannelInitializer(HealthCheckHandler health, Supplier<BroadcasterApiHandler> api,
+            int maxRequestBytes, int maxFrameBytes, long handshakeTimeoutMillis) {
+        this.health = health;
+        this.api = api;
+        this.maxRequestBytes = maxRequestBytes;
+        this.ingestConfig = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/internal/v1/ingest")
+                .checkStartsWith(true)
+                .handshakeTimeoutMillis(handshakeTimeoutMillis)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(maxFrameBytes)
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(true)
+                        .build())
+                .build();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("http", new HttpServerCodec());
+        // Answers 413 by itself when a body exceeds the limit.
+        p.addLast("http-aggregator", new HttpObjectAggregator(maxRequestBytes));
+        p.addLast("health", health);
+        p.addLast("api", api.get());
+        p.addLast("websocket", new WebSocketServerProtocolHandler(ingestConfig));
+    }
+}

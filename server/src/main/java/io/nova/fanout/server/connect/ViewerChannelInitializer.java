@@ -1,0 +1,56 @@
+package io.nova.fanout.server.connect;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.nova.fanout.server.handshake.ViewerHandshakeHandler;
+import java.util.function.Supplier;
+
+/**
+ * Builds the viewer port's pipeline: HTTP until the handshake handler admits the viewer, then Netty's
+ * WebSocket protocol handler (upgrade, close and ping frames, frame limits, UTF-8 checks) in front of the
+ * session's handlers, which the handshake handler installs.
+ */
+public final class ViewerChannelInitializer extends ChannelInitializer<SocketChannel> {
+    /** An upgrade request is headers only; anything bigger is not a viewer. */
+    private static final int MAX_REQUEST_BYTES = 8 * 1024;
+    private static final int MAX_INITIAL_LINE_BYTES = 8 * 1024;
+    private static final int MAX_HEADER_BYTES = 8 * 1024;
+
+    private final HealthCheckHandler health;
+    private final Supplier<ViewerHandshakeHandler> handshakes;
+    private final WebSocketServerProtocolConfig webSocketConfig;
+
+    public ViewerChannelInitializer(HealthCheckHandler health, Supplier<ViewerHandshakeHandler> handshakes,
+            int maxFrameBytes, long handshakeTimeoutMillis) {
+        this.health = health;
+        this.handshakes = handshakes;
+        this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath("/api/v1/streams")
+                .checkStartsWith(true)
+                .handshakeTimeoutMillis(handshakeTimeoutMillis)
+                .dropPongFrames(false)
+                .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(maxFrameBytes)
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(true)
+                        .withUTF8Validator(true)
+                        .build())
+                .build();
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        ChannelPipeline p = ch.pipeline();
+        p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES));
+        p.addLast("http-aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+        p.addLast("health", health);
+        p.addLast("handshake", handshakes.get());
+        p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig));
+    }
+}

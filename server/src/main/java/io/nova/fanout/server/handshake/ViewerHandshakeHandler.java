@@ -1,0 +1,170 @@
+package io.nova.fanout.server.handshake;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.nova.fanout.protocol.ErrorCode;
+import io.nova.fanout.protocol.ProtocolLimits;
+import io.nova.fanout.protocol.StreamStatus;
+import io.nova.fanout.server.auth.AuthResult;
+import io.nova.fanout.server.auth.Principal;
+import io.nova.fanout.server.auth.TokenVerifier;
+import io.nova.fanout.server.connect.HttpResponses;
+import io.nova.fanout.server.metrics.NovaMetrics;
+import io.nova.fanout.server.session.ViewerAdmission;
+import io.nova.fanout.server.session.ViewerSessions;
+import io.nova.fanout.server.stream.Stream;
+import io.nova.fanout.server.stream.StreamRegistry;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides, before any upgrade, whether a request may become a viewer connection: path, version, token,
+ * grant, stream and capacity. A refusal is an HTTP response with a JSON body; an admission installs the
+ * session's handlers and passes the request on to Netty's WebSocket handshake.
+ */
+public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(ViewerHandshakeHandler.class);
+    private static final String PATH_PREFIX = "/api/v1/streams/";
+    private static final String PATH_SUFFIX = "/ws";
+    private static final String BEARER = "Bearer ";
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    private final TokenVerifier tokens;
+    private final StreamRegistry streams;
+    private final ConnectionLimiter limiter;
+    private final ViewerSessions sessions;
+    private final NovaMetrics metrics;
+
+    public ViewerHandshakeHandler(TokenVerifier tokens, StreamRegistry streams, ConnectionLimiter limiter,
+            ViewerSessions sessions, NovaMetrics metrics) {
+        super(false);
+        this.tokens = tokens;
+        this.streams = streams;
+        this.limiter = limiter;
+        this.sessions = sessions;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (!path.startsWith(PATH_PREFIX) || !path.endsWith(PATH_SUFFIX)
+                || path.length() < PATH_PREFIX.length() + PATH_SUFFIX.length()) {
+            refuse(ctx, request, new Refusal(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such endpoint", null, null));
+            return;
+        }
+        String streamId = path.substring(PATH_PREFIX.length(), path.length() - PATH_SUFFIX.length());
+        Object verdict = admit(request, uri, streamId);
+        if (verdict instanceof Refusal refusal) {
+            refuse(ctx, request, refusal);
+            return;
+        }
+        if (!limiter.tryAcquire()) {
+            refuse(ctx, request, new Refusal(HttpResponseStatus.SERVICE_UNAVAILABLE, ErrorCode.SERVER_ERROR.wireName(),
+                    "server is at its connection limit; retry later", HttpHeaderNames.RETRY_AFTER, RETRY_AFTER_SECONDS));
+            return;
+        }
+        ctx.channel().closeFuture().addListener(f -> limiter.release());
+        metrics.handshake("accepted");
+        sessions.install(ctx.pipeline(), (ViewerAdmission) verdict);
+        ctx.pipeline().remove(this);
+        ctx.fireChannelRead(request);
+    }
+
+    /** @return a {@link ViewerAdmission}, or the {@link Refusal} to send */
+    private Object admit(FullHttpRequest request, QueryStringDecoder uri, String streamId) {
+        HttpHeaders headers = request.headers();
+        if (!HttpMethod.GET.equals(request.method())) {
+            return new Refusal(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.PROTOCOL_ERROR.wireName(),
+                    "the viewer endpoint only accepts GET", HttpHeaderNames.ALLOW, HttpMethod.GET);
+        }
+        if (!ProtocolLimits.isValidStreamId(streamId)) {
+            return error(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR,
+                    "malformed stream id (expected: " + ProtocolLimits.STREAM_ID_REGEX + ")");
+        }
+        String version = first(uri, "protocol");
+        if (version != null && !ProtocolLimits.PROTOCOL_VERSION.equals(version)) {
+            return error(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR,
+                    "unsupported protocol version (supported: " + ProtocolLimits.PROTOCOL_VERSION + ")");
+        }
+        if (!headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+                || !headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
+            return error(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR, "not a WebSocket upgrade request");
+        }
+        if (!"13".equals(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR.wireName(),
+                    "unsupported WebSocket version (supported: 13)", HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        }
+        AuthResult auth = tokens.verify(token(uri, headers));
+        if (!(auth instanceof AuthResult.Authenticated authenticated)) {
+            // One message for every failed check: which one failed is nobody's business but ours.
+            return error(HttpResponseStatus.UNAUTHORIZED, ErrorCode.CONNECTION_REJECTED, "invalid or expired token");
+        }
+        Principal principal = authenticated.principal();
+        if (!principal.grant().allows(streamId)) {
+            return error(HttpResponseStatus.FORBIDDEN, ErrorCode.UNAUTHORIZED, "token does not grant this stream");
+        }
+        Stream stream = streams.find(streamId).orElse(null);
+        if (stream == null) {
+            return error(HttpResponseStatus.NOT_FOUND, ErrorCode.STREAM_NOT_FOUND, "no such stream");
+        }
+        if (stream.state().status() == StreamStatus.ENDED) {
+            return error(HttpResponseStatus.GONE, ErrorCode.STREAM_ENDED, "the stream has ended");
+        }
+        return new ViewerAdmission(stream, principal.subject());
+    }
+
+    private static String token(QueryStringDecoder uri, HttpHeaders headers) {
+        String token = first(uri, "token");
+        if (token != null) {
+            return token;
+        }
+        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
+        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+            return authorization.substring(BEARER.length()).trim();
+        }
+        return null;
+    }
+
+    private static String first(QueryStringDecoder uri, String name) {
+        List<String> values = uri.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static Refusal error(HttpResponseStatus status, ErrorCode code, String message) {
+        return new Refusal(status, code.wireName(), message, null, null);
+    }
+
+    private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Refusal refusal) {
+        metrics.handshake(refusal.code());
+        // The path and query are deliberately not logged: the query holds the token.
+        log.debug("viewer handshake refused: {} {}", refusal.status().code(), refusal.code());
+        try {
+            HttpResponses.send(ctx, request, refusal.toResponse());
+        } finally {
+            request.release();
+        }
+    }
+
+    /** A refusal before the upgrade; {@code header} is an optional extra response header. */
+    private record Refusal(HttpResponseStatus status, String code, String message, CharSequence header, Object headerValue) {
+        FullHttpResponse toResponse() {
+            FullHttpResponse response = HttpResponses.error(status, code, message);
+            if (header != null) {
+                response.headers().set(header, headerValue);
+            }
+            return response;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package io.nova.fanout.server.metrics;
+
+/**
+ * Every meter this server registers, in one place. Prometheus renders the dots as underscores and adds
+ * {@code _total} to counters and {@code _seconds} to timers. No tag ever carries a viewer or stream id.
+ */
+public enum MetricNames {
+    VIEWERS_CONNECTED("nova.viewers.connected", "Viewer WebSocket connections currently open"),
+    STREAMS_LIVE("nova.streams.live", "Streams currently active"),
+    HANDSHAKES("nova.handshakes", "Viewer handshakes by outcome (accepted or the refusal's error code)"),
+    MESSAGES_SENT("nova.messages.sent", "Stream events written to viewer channels"),
+    MESSAGES_DROPPED("nova.messages.dropped", "Stream events dropped from full viewer buffers"),
+    VIEWER_RTT("nova.viewer.rtt", "Round-trip time measured by ping/pong"),
+    CLIENT_CLOSES("nova.client.closes", "Viewer connections closed by the server, by WebSocket close code"),
+    VIEWER_ISSUES("nova.viewer.issues", "Issues reported by viewers, by issue type and severity");
+
+    private final String meterName;
+    private final String description;
+
+    MetricNames(String meterName, String description) {
+        this.meterName = meterName;
+        this.description = description;
+    }
+
+    public String meterName() {
+        return meterName;
+    }
+
+    public String description() {
+        return description;
+    }
+}

@@ -1,0 +1,88 @@
+package io.nova.fanout.server.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.nova.fanout.protocol.IssueSeverity;
+import io.nova.fanout.protocol.IssueType;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+
+/**
+ * The server's meters. Counters are created when bound and incremented by the data path; gauges read live
+ * state when scraped. Tags come from small closed sets only (outcomes, close codes, issue enums).
+ */
+public final class NovaMetrics implements MeterBinder {
+    private final IntSupplier viewersConnected;
+    private final IntSupplier streamsLive;
+    private final Map<IssueType, Map<IssueSeverity, Counter>> issues = new EnumMap<>(IssueType.class);
+    private final Map<String, Counter> handshakes = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
+    private MeterRegistry registry;
+    private Counter sent;
+    private Counter dropped;
+    private Timer rtt;
+
+    public NovaMetrics(IntSupplier viewersConnected, IntSupplier streamsLive) {
+        this.viewersConnected = viewersConnected;
+        this.streamsLive = streamsLive;
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder(MetricNames.VIEWERS_CONNECTED.meterName(), viewersConnected, IntSupplier::getAsInt)
+                .description(MetricNames.VIEWERS_CONNECTED.description()).register(registry);
+        Gauge.builder(MetricNames.STREAMS_LIVE.meterName(), streamsLive, IntSupplier::getAsInt)
+                .description(MetricNames.STREAMS_LIVE.description()).register(registry);
+        sent = counter(MetricNames.MESSAGES_SENT).register(registry);
+        dropped = counter(MetricNames.MESSAGES_DROPPED).register(registry);
+        rtt = Timer.builder(MetricNames.VIEWER_RTT.meterName()).description(MetricNames.VIEWER_RTT.description())
+                .publishPercentileHistogram().register(registry);
+        for (IssueType type : IssueType.values()) {
+            Map<IssueSeverity, Counter> bySeverity = new EnumMap<>(IssueSeverity.class);
+            for (IssueSeverity severity : IssueSeverity.values()) {
+                bySeverity.put(severity, counter(MetricNames.VIEWER_ISSUES)
+                        .tag("issue_type", type.wireName()).tag("severity", severity.wireName()).register(registry));
+            }
+            issues.put(type, bySeverity);
+        }
+    }
+
+    public void messagesSent(int count) {
+        sent.increment(count);
+    }
+
+    public void messageDropped() {
+        dropped.increment();
+    }
+
+    public void rtt(long nanos) {
+        rtt.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void issueReported(IssueType type, IssueSeverity severity) {
+        issues.get(type).get(severity).increment();
+    }
+
+    /** @param outcome "accepted" or a refusal's error code: a closed set */
+    public void handshake(String outcome) {
+        handshakes.computeIfAbsent(outcome, o -> counter(MetricNames.HANDSHAKES).tag("outcome", o).register(registry))
+                .increment();
+    }
+
+    /** @param code a WebSocket close code the server sent; codes form a small closed set */
+    public void serverClose(int code) {
+        closes.computeIfAbsent(code, c -> counter(MetricNames.CLIENT_CLOSES).tag("code", Integer.toString(c))
+                .register(registry)).increment();
+    }
+
+    private static Counter.Builder counter(MetricNames name) {
+        return Counter.builder(name.meterName()).description(name.description());
+    }
+}

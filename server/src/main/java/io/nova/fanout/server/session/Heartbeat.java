@@ -1,0 +1,80 @@
+package io.nova.fanout.server.session;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One periodic sweep per event loop over the viewers that loop owns: pings, pong timeouts, idle timeouts
+ * and end-of-stream grace deadlines all run from it, so no viewer has a scheduled task of its own.
+ */
+public final class Heartbeat {
+
+    /** A viewer as the sweep sees it; called on the heartbeat's event loop only. */
+    public interface Member {
+        void onTick(long nowNanos);
+
+        int heartbeatIndex();
+
+        void heartbeatIndex(int index);
+    }
+
+    private final EventExecutor loop;
+    private final ArrayList<Member> members = new ArrayList<>();
+    private final ScheduledFuture<?> sweep;
+
+    public Heartbeat(EventExecutor loop, long periodNanos) {
+        this.loop = loop;
+        this.sweep = loop.scheduleAtFixedRate(this::tick, periodNanos, periodNanos, TimeUnit.NANOSECONDS);
+    }
+
+    public EventExecutor loop() {
+        return loop;
+    }
+
+    public void register(Member member) {
+        assert loop.inEventLoop();
+        member.heartbeatIndex(members.size());
+        members.add(member);
+    }
+
+    public void unregister(Member member) {
+        assert loop.inEventLoop();
+        int index = member.heartbeatIndex();
+        if (index < 0 || index >= members.size() || members.get(index) != member) {
+            return;
+        }
+        Member last = members.remove(members.size() - 1);
+        if (last != member) {
+            members.set(index, last);
+            last.heartbeatIndex(index);
+        }
+        member.heartbeatIndex(-1);
+    }
+
+    public int size() {
+        return members.size();
+    }
+
+    public void stop() {
+        sweep.cancel(false);
+    }
+
+    private void tick() {
+        long now = loop.ticker().nanoTime();
+        // Backwards, so a member that leaves during the sweep cannot make us skip another.
+        for (int i = members.size() - 1; i >= 0; i = Math.min(i, members.size()) - 1) {
+            members.get(i).onTick(now);
+        }
+    }
+
+    /** The sweep period: fine enough for the shortest timer, never busier than 100 Hz nor lazier than 1 Hz. */
+    public static long periodNanos(long... timerNanos) {
+        long shortest = Long.MAX_VALUE;
+        for (long t : timerNanos) {
+            shortest = Math.min(shortest, t);
+        }
+        return Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), shortest / 10));
+    }
+}

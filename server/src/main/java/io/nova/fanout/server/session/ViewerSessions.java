@@ -1,0 +1,118 @@
+package io.nova.fanout.server.session;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.util.concurrent.EventExecutor;
+import io.nova.fanout.protocol.ProtocolCodec;
+import io.nova.fanout.server.fanout.Fanout;
+import io.nova.fanout.server.fanout.FramePreEncoder;
+import io.nova.fanout.server.metrics.NovaMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What every viewer session shares, and the factory that installs a session's handlers once its
+ * handshake has been accepted.
+ */
+public final class ViewerSessions {
+    private final ProtocolCodec codec;
+    private final FramePreEncoder encoder;
+    private final Fanout fanout;
+    private final NovaMetrics metrics;
+    private final ViewerIssueLog issueLog;
+    private final Clock clock;
+    private final Map<EventExecutor, Heartbeat> heartbeats = new IdentityHashMap<>();
+    private final Settings settings;
+
+    /** The per-viewer limits and timers, taken from the server configuration. */
+    public record Settings(Duration pingInterval, Duration pingTimeout, Duration idleTimeout, Duration endGracePeriod,
+            int bufferSize, int maxFrameBytes) {
+        long heartbeatPeriodNanos() {
+            return Heartbeat.periodNanos(pingInterval.toNanos(), pingTimeout.toNanos(), idleTimeout.toNanos(),
+                    Math.max(endGracePeriod.toNanos(), 1));
+        }
+    }
+
+    public ViewerSessions(Iterable<? extends EventExecutor> loops, Settings settings, ProtocolCodec codec,
+            FramePreEncoder encoder, Fanout fanout, NovaMetrics metrics, ViewerIssueLog issueLog, Clock clock) {
+        this.settings = settings;
+        this.codec = codec;
+        this.encoder = encoder;
+        this.fanout = fanout;
+        this.metrics = metrics;
+        this.issueLog = issueLog;
+        this.clock = clock;
+        for (EventExecutor loop : loops) {
+            heartbeats.put(loop, new Heartbeat(loop, settings.heartbeatPeriodNanos()));
+        }
+    }
+
+    /** Adds the session's handlers behind the WebSocket protocol handler of an accepted viewer. */
+    public void install(ChannelPipeline pipeline, ViewerAdmission admission) {
+        ViewerWriteHandler writer = new ViewerWriteHandler(settings.bufferSize(), encoder, clock, metrics);
+        pipeline.addLast("frame-aggregator", new WebSocketFrameAggregator(settings.maxFrameBytes()));
+        pipeline.addLast("viewer-writer", writer);
+        pipeline.addLast("viewer-session", new ViewerSessionHandler(admission, writer, this));
+    }
+
+    public void stop() {
+        heartbeats.values().forEach(Heartbeat::stop);
+    }
+
+    ProtocolCodec codec() {
+        return codec;
+    }
+
+    FramePreEncoder encoder() {
+        return encoder;
+    }
+
+    Fanout fanout() {
+        return fanout;
+    }
+
+    NovaMetrics metrics() {
+        return metrics;
+    }
+
+    ViewerIssueLog issueLog() {
+        return issueLog;
+    }
+
+    Clock clock() {
+        return clock;
+    }
+
+    Heartbeat heartbeat(EventExecutor loop) {
+        return heartbeats.get(loop);
+    }
+
+    long pingIntervalNanos() {
+        return settings.pingInterval().toNanos();
+    }
+
+    long pingTimeoutNanos() {
+        return settings.pingTimeout().toNanos();
+    }
+
+    long idleTimeoutNanos() {
+        return settings.idleTimeout().toNanos();
+    }
+
+    long endGraceNanos() {
+        return settings.endGracePeriod().toNanos();
+    }
+
+    int maxFrameBytes() {
+        return settings.maxFrameBytes();
+    }
+
+    /** 128 random bits: unique per connection; not a secret, so no need for a cryptographic source. */
+    String newSessionId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return "session_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);
+    }
+}
