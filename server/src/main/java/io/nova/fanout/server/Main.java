@@ -1,0 +1,230 @@
+package io.nova.fanout.server;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IDefaultValueProvider;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * The {@code nova-server} command. Every option has an environment twin named {@code NOVA_} plus the
+ * option's name in upper snake case; a flag wins over the environment, which wins over the default.
+ */
+@Command(name = "nova-server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+         sortOptions = false,
+         description = "Fans out live-stream state to the viewers of each stream over WebSocket.",
+         footer = { "", "Each option can also be set through the environment variable named in its " +
+                        "description; a flag wins over the environment, the environment over the default." })
+public final class Main {
+
+    private static final Logger logger = LoggerFactory.getLogger(Main.class);
+
+    private static final int EXIT_FAILURE = 1;
+    private static final int EXIT_USAGE = 2;
+    private static final String SECRET_FIELD = "jwtSecret:";
+    private static final String SECRET_HINT = "; generate one with: openssl rand -base64 48";
+
+    @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "Address viewers connect to. Env: NOVA_HOST. Default: ${DEFAULT-VALUE}.")
+    private String host;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Viewer port; 0 picks a free one. Env: NOVA_PORT. Default: ${DEFAULT-VALUE}.")
+    private int port;
+
+    @Option(names = "--internal-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address of the internal broadcaster and metrics API; keep it off the public " +
+                          "network. Env: NOVA_INTERNAL_HOST. Default: ${DEFAULT-VALUE}.")
+    private String internalHost;
+
+    @Option(names = "--internal-port", paramLabel = "PORT", defaultValue = "8081",
+            description = "Internal API port; 0 picks a free one. Env: NOVA_INTERNAL_PORT. " +
+                          "Default: ${DEFAULT-VALUE}.")
+    private int internalPort;
+
+    // No ${DEFAULT-VALUE} here: it would print the secret from the environment in --help.
+    @Option(names = "--jwt-secret", paramLabel = "SECRET",
+            description = "HS256 secret of viewer and broadcaster tokens, at least 32 bytes. Prefer the " +
+                          "environment: a command line is visible to every user of the host. " +
+                          "Env: NOVA_JWT_SECRET. Default: none, which starts dev mode with a random " +
+                          "secret and prints ready-made tokens.")
+    private String jwtSecret;
+
+    @Option(names = "--ping-interval", paramLabel = "DURATION", defaultValue = "30s",
+            description = "How often viewers are pinged. Env: NOVA_PING_INTERVAL. Default: ${DEFAULT-VALUE}.")
+    private Duration pingInterval;
+
+    @Option(names = "--ping-timeout", paramLabel = "DURATION", defaultValue = "10s",
+            description = "How long a viewer may take to answer a ping. Env: NOVA_PING_TIMEOUT. " +
+                          "Default: ${DEFAULT-VALUE}.")
+    private Duration pingTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s",
+            description = "How long a viewer may stay silent before it is disconnected. " +
+                          "Env: NOVA_IDLE_TIMEOUT. Default: ${DEFAULT-VALUE}.")
+    private Duration idleTimeout;
+
+    @Option(names = "--viewer-count-interval", paramLabel = "DURATION", defaultValue = "50ms",
+            description = "Shortest time between two viewer_count_changed events of a stream (10ms..1s). " +
+                          "Env: NOVA_VIEWER_COUNT_INTERVAL. Default: ${DEFAULT-VALUE}.")
+    private Duration viewerCountInterval;
+
+    @Option(names = "--buffer-size", paramLabel = "FRAMES", defaultValue = "100",
+            description = "Frames kept per slow viewer before the oldest are dropped. " +
+                          "Env: NOVA_BUFFER_SIZE. Default: ${DEFAULT-VALUE}.")
+    private int bufferSize;
+
+    @Option(names = "--max-frame-bytes", paramLabel = "BYTES", defaultValue = "262144",
+            description = "Largest WebSocket frame accepted or sent. Env: NOVA_MAX_FRAME_BYTES. " +
+                          "Default: ${DEFAULT-VALUE}.")
+    private int maxFrameBytes;
+
+    @Option(names = "--max-connections", paramLabel = "COUNT", defaultValue = "100000",
+            description = "Most viewers connected at once. Env: NOVA_MAX_CONNECTIONS. Default: ${DEFAULT-VALUE}.")
+    private int maxConnections;
+
+    @Option(names = "--io-threads", paramLabel = "COUNT", defaultValue = "0",
+            description = "Event loop threads; 0 means twice the number of cores. Env: NOVA_IO_THREADS. " +
+                          "Default: ${DEFAULT-VALUE}.")
+    private int ioThreads;
+
+    @Option(names = "--end-grace-period", paramLabel = "DURATION", defaultValue = "5s",
+            description = "How long viewers may drain their buffer after stream_ended before they are " +
+                          "closed. Env: NOVA_END_GRACE_PERIOD. Default: ${DEFAULT-VALUE}.")
+    private Duration endGracePeriod;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        final Optional<ServerConfig> config;
+        try {
+            config = parseConfig(args, System.getenv(), System.out);
+        } catch (IllegalArgumentException e) {
+            System.err.println("nova-server: " + e.getMessage());
+            System.exit(EXIT_USAGE);
+            return;
+        }
+        config.ifPresent(Main::start);
+    }
+
+    /**
+     * Reads the configuration from {@code args} and {@code env}. Returns empty when {@code --help} or
+     * {@code --version} asked for text instead, which is then printed to {@code out}.
+     *
+     * @throws IllegalArgumentException with a one-line message for an unknown option or an invalid value
+     */
+    static Optional<ServerConfig> parseConfig(String[] args, Map<String, String> env, PrintStream out) {
+        final CommandLine commandLine = newCommandLine(env);
+        try {
+            commandLine.parseArgs(args);
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        if (commandLine.isUsageHelpRequested()) {
+            commandLine.usage(out);
+            return Optional.empty();
+        }
+        if (commandLine.isVersionHelpRequested()) {
+            commandLine.printVersionHelp(out);
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(commandLine.<Main>getCommand().toConfig());
+        } catch (IllegalArgumentException e) {
+            if (e.getMessage().startsWith(SECRET_FIELD)) {
+                throw new IllegalArgumentException(e.getMessage() + SECRET_HINT, e);
+            }
+            throw e;
+        }
+    }
+
+    static CommandLine newCommandLine(Map<String, String> env) {
+        return new CommandLine(new Main())
+                .registerConverter(Duration.class, Main::convertDuration)
+                .setDefaultValueProvider(environment(env));
+    }
+
+    static String envName(OptionSpec option) {
+        return "NOVA_" + option.longestName().substring(2).replace('-', '_').toUpperCase(Locale.ROOT);
+    }
+
+    /** Host and port as they appear in a URL, with an IPv6 literal in brackets. */
+    static String authority(String host, int port) {
+        return (host.indexOf(':') >= 0 ? '[' + host + ']' : host) + ':' + port;
+    }
+
+    // picocli's own ${env:...} reads System.getenv(); a provider over a map lets tests supply the environment.
+    private static IDefaultValueProvider environment(Map<String, String> env) {
+        return argSpec -> {
+            if (!(argSpec instanceof OptionSpec option) || option.usageHelp() || option.versionHelp()) {
+                return null;
+            }
+            return env.get(envName(option)); // null falls back to the option's own defaultValue.
+        };
+    }
+
+    private static Duration convertDuration(String text) {
+        try {
+            return Durations.parseDuration(text);
+        } catch (IllegalArgumentException e) {
+            // As a TypeConversionException, picocli reports our message instead of a stack-trace-like one.
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    private ServerConfig toConfig() {
+        return ServerConfig.builder()
+                .host(host).port(port)
+                .internalHost(internalHost).internalPort(internalPort)
+                .jwtSecret(jwtSecret == null ? null : jwtSecret.getBytes(UTF_8))
+                .pingInterval(pingInterval).pingTimeout(pingTimeout).idleTimeout(idleTimeout)
+                .viewerCountInterval(viewerCountInterval)
+                .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
+                .maxConnections(maxConnections).ioThreads(ioThreads)
+                .endGracePeriod(endGracePeriod)
+                .build();
+    }
+
+    private static void start(ServerConfig parsedConfig) {
+        final DevMode devMode = parsedConfig.devMode() ? DevMode.generate(new SecureRandom()) : null;
+        final ServerConfig config = devMode == null ? parsedConfig : devMode.configure(parsedConfig);
+        final NovaServer server;
+        try {
+            server = NovaServer.start(config);
+        } catch (Exception e) {
+            logger.error("nova-server failed to start", e);
+            System.exit(EXIT_FAILURE);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "nova-server-shutdown"));
+        logger.info("nova-server listening: viewers on {}, internal API on {}",
+                    authority(config.host(), server.port()), authority(config.internalHost(), server.internalPort()));
+        if (devMode != null) {
+            System.out.print(devMode.banner(config, server.port(), server.internalPort()));
+            System.out.flush();
+        }
+    }
+
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            final String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] { "nova-server " + (version == null ? "(development build)" : version) };
+        }
+    }
+}

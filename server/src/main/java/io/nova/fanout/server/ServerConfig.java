@@ -1,0 +1,368 @@
+package io.nova.fanout.server;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Clock;
+import java.time.Duration;
+
+import io.nova.fanout.server.auth.TokenVerifier;
+
+/**
+ * Everything the server can be told at start, validated once in {@link Builder#build()} so that the rest
+ * of the server can trust every value. Immutable; create one with {@link #builder()}.
+ */
+public final class ServerConfig {
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private final String host;
+    private final int port;
+    private final String internalHost;
+    private final int internalPort;
+    private final byte[] jwtSecret;
+    private final Duration pingInterval;
+    private final Duration pingTimeout;
+    private final Duration idleTimeout;
+    private final Duration viewerCountInterval;
+    private final int bufferSize;
+    private final int maxFrameBytes;
+    private final int maxConnections;
+    private final int ioThreads;
+    private final Duration endGracePeriod;
+    private final Duration handshakeTimeout;
+    private final int writeBufferLowWaterMark;
+    private final int writeBufferHighWaterMark;
+    private final int maxRequestBodyBytes;
+    private final Clock clock;
+
+    private ServerConfig(Builder builder) {
+        host = builder.host;
+        port = builder.port;
+        internalHost = builder.internalHost;
+        internalPort = builder.internalPort;
+        jwtSecret = builder.jwtSecret;
+        pingInterval = builder.pingInterval;
+        pingTimeout = builder.pingTimeout;
+        idleTimeout = builder.idleTimeout;
+        viewerCountInterval = builder.viewerCountInterval;
+        bufferSize = builder.bufferSize;
+        maxFrameBytes = builder.maxFrameBytes;
+        maxConnections = builder.maxConnections;
+        ioThreads = builder.ioThreads;
+        endGracePeriod = builder.endGracePeriod;
+        handshakeTimeout = builder.handshakeTimeout;
+        writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
+        writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
+        maxRequestBodyBytes = builder.maxRequestBodyBytes;
+        clock = builder.clock;
+    }
+
+    /** The address viewers connect to. */
+    public String host() {
+        return host;
+    }
+
+    /** The viewer port; 0 asks the OS for a free one. */
+    public int port() {
+        return port;
+    }
+
+    /** The address of the internal (broadcaster and metrics) API. */
+    public String internalHost() {
+        return internalHost;
+    }
+
+    /** The internal API port; 0 asks the OS for a free one. */
+    public int internalPort() {
+        return internalPort;
+    }
+
+    /** A copy of the HS256 token secret, or {@code null} in {@linkplain #devMode() dev mode}. */
+    public byte[] jwtSecret() {
+        return jwtSecret == null ? null : jwtSecret.clone();
+    }
+
+    /** Whether no token secret was configured. */
+    public boolean devMode() {
+        return jwtSecret == null;
+    }
+
+    /** How often a viewer is pinged. */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** How long a viewer may take to answer a ping before it is disconnected. */
+    public Duration pingTimeout() {
+        return pingTimeout;
+    }
+
+    /** How long a viewer may stay silent before it is disconnected. */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
+    /** The shortest time between two {@code viewer_count_changed} events of one stream. */
+    public Duration viewerCountInterval() {
+        return viewerCountInterval;
+    }
+
+    /** How many frames a viewer's outbox keeps while its channel is not writable. */
+    public int bufferSize() {
+        return bufferSize;
+    }
+
+    /** The largest WebSocket frame accepted or sent. */
+    public int maxFrameBytes() {
+        return maxFrameBytes;
+    }
+
+    /** How many viewers may be connected at once. */
+    public int maxConnections() {
+        return maxConnections;
+    }
+
+    /** The number of event loops; 0 lets Netty choose (twice the number of cores). */
+    public int ioThreads() {
+        return ioThreads;
+    }
+
+    /** How long a viewer's outbox may drain after {@code stream_ended} before the close with 1000. */
+    public Duration endGracePeriod() {
+        return endGracePeriod;
+    }
+
+    /** How long a connection may take from accept to a completed WebSocket upgrade. */
+    public Duration handshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** The outbound buffer size below which a non-writable viewer channel becomes writable again. */
+    public int writeBufferLowWaterMark() {
+        return writeBufferLowWaterMark;
+    }
+
+    /** The outbound buffer size above which a viewer channel stops being writable. */
+    public int writeBufferHighWaterMark() {
+        return writeBufferHighWaterMark;
+    }
+
+    /** The largest request body the internal API accepts. */
+    public int maxRequestBodyBytes() {
+        return maxRequestBodyBytes;
+    }
+
+    /** The clock for token expiry and timestamps; fixed or offset in tests. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** A builder holding this configuration's values, to derive a changed copy. */
+    public Builder toBuilder() {
+        return new Builder()
+                .host(host).port(port)
+                .internalHost(internalHost).internalPort(internalPort)
+                .jwtSecret(jwtSecret)
+                .pingInterval(pingInterval).pingTimeout(pingTimeout).idleTimeout(idleTimeout)
+                .viewerCountInterval(viewerCountInterval)
+                .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
+                .maxConnections(maxConnections).ioThreads(ioThreads)
+                .endGracePeriod(endGracePeriod).handshakeTimeout(handshakeTimeout)
+                .writeBufferWaterMarks(writeBufferLowWaterMark, writeBufferHighWaterMark)
+                .maxRequestBodyBytes(maxRequestBodyBytes)
+                .clock(clock);
+    }
+
+    /** Shows every value except the secret, so that the configuration can be logged. */
+    @Override
+    public String toString() {
+        return "ServerConfig{host=" + host + ", port=" + port +
+               ", internalHost=" + internalHost + ", internalPort=" + internalPort +
+               ", jwtSecret=" + (jwtSecret == null ? "none (dev mode)" : "<redacted>") +
+               ", pingInterval=" + Durations.format(pingInterval) +
+               ", pingTimeout=" + Durations.format(pingTimeout) +
+               ", idleTimeout=" + Durations.format(idleTimeout) +
+               ", viewerCountInterval=" + Durations.format(viewerCountInterval) +
+               ", bufferSize=" + bufferSize + ", maxFrameBytes=" + maxFrameBytes +
+               ", maxConnections=" + maxConnections + ", ioThreads=" + ioThreads +
+               ", endGracePeriod=" + Durations.format(endGracePeriod) +
+               ", handshakeTimeout=" + Durations.format(handshakeTimeout) +
+               ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark +
+               ", maxRequestBodyBytes=" + maxRequestBodyBytes + ", clock=" + clock + '}';
+    }
+
+    /** Starts from the defaults; {@link #build()} validates, the setters only reject {@code null}. */
+    public static final class Builder {
+
+        private String host = "0.0.0.0";
+        private int port = 8080;
+        private String internalHost = "127.0.0.1";
+        private int internalPort = 8081;
+        private byte[] jwtSecret;
+        private Duration pingInterval = Duration.ofSeconds(30);
+        private Duration pingTimeout = Duration.ofSeconds(10);
+        private Duration idleTimeout = Duration.ofSeconds(60);
+        private Duration viewerCountInterval = Duration.ofMillis(50);
+        private int bufferSize = 100;
+        private int maxFrameBytes = 256 * 1024;
+        private int maxConnections = 100_000;
+        private int ioThreads;
+        private Duration endGracePeriod = Duration.ofSeconds(5);
+        private Duration handshakeTimeout = Duration.ofSeconds(10);
+        private int writeBufferLowWaterMark = 32 * 1024;
+        private int writeBufferHighWaterMark = 64 * 1024;
+        private int maxRequestBodyBytes = 4 * 1024 * 1024;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {}
+
+        public Builder host(String host) {
+            this.host = requireNonNull(host, "host");
+            return this;
+        }
+
+        public Builder port(int port) {
+            this.port = port;
+            return this;
+        }
+
+        public Builder internalHost(String internalHost) {
+            this.internalHost = requireNonNull(internalHost, "internalHost");
+            return this;
+        }
+
+        public Builder internalPort(int internalPort) {
+            this.internalPort = internalPort;
+            return this;
+        }
+
+        /** Sets the HS256 token secret (copied), or {@code null} for dev mode. */
+        public Builder jwtSecret(byte[] jwtSecret) {
+            this.jwtSecret = jwtSecret == null ? null : jwtSecret.clone();
+            return this;
+        }
+
+        public Builder pingInterval(Duration pingInterval) {
+            this.pingInterval = requireNonNull(pingInterval, "pingInterval");
+            return this;
+        }
+
+        public Builder pingTimeout(Duration pingTimeout) {
+            this.pingTimeout = requireNonNull(pingTimeout, "pingTimeout");
+            return this;
+        }
+
+        public Builder idleTimeout(Duration idleTimeout) {
+            this.idleTimeout = requireNonNull(idleTimeout, "idleTimeout");
+            return this;
+        }
+
+        public Builder viewerCountInterval(Duration viewerCountInterval) {
+            this.viewerCountInterval = requireNonNull(viewerCountInterval, "viewerCountInterval");
+            return this;
+        }
+
+        public Builder bufferSize(int bufferSize) {
+            this.bufferSize = bufferSize;
+            return this;
+        }
+
+        public Builder maxFrameBytes(int maxFrameBytes) {
+            this.maxFrameBytes = maxFrameBytes;
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder ioThreads(int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder endGracePeriod(Duration endGracePeriod) {
+            this.endGracePeriod = requireNonNull(endGracePeriod, "endGracePeriod");
+            return this;
+        }
+
+        public Builder handshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = requireNonNull(handshakeTimeout, "handshakeTimeout");
+            return this;
+        }
+
+        /** Both marks at once, because each is only valid relative to the other. */
+        public Builder writeBufferWaterMarks(int low, int high) {
+            writeBufferLowWaterMark = low;
+            writeBufferHighWaterMark = high;
+            return this;
+        }
+
+        public Builder maxRequestBodyBytes(int maxRequestBodyBytes) {
+            this.maxRequestBodyBytes = maxRequestBodyBytes;
+            return this;
+        }
+
+        public Builder clock(Clock clock) {
+            this.clock = requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first invalid field, its value and what was expected,
+         *         e.g. {@code bufferSize: 0 (expected: 1..100000)}
+         */
+        public ServerConfig build() {
+            checkHost("host", host);
+            checkRange("port", port, 0, 65_535);
+            checkHost("internalHost", internalHost);
+            checkRange("internalPort", internalPort, 0, 65_535);
+            if (jwtSecret != null && jwtSecret.length < TokenVerifier.MIN_SECRET_BYTES) {
+                throw new IllegalArgumentException("jwtSecret: " + jwtSecret.length + " bytes (expected: >= " +
+                                                   TokenVerifier.MIN_SECRET_BYTES + " bytes)");
+            }
+            checkRange("pingInterval", pingInterval, Duration.ofMillis(100), Duration.ofHours(1));
+            checkRange("pingTimeout", pingTimeout, Duration.ofMillis(50), Duration.ofMinutes(10));
+            checkRange("idleTimeout", idleTimeout, Duration.ofMillis(100), Duration.ofHours(24));
+            checkRange("viewerCountInterval", viewerCountInterval, Duration.ofMillis(10), Duration.ofSeconds(1));
+            checkRange("bufferSize", bufferSize, 1, 100_000);
+            checkRange("maxFrameBytes", maxFrameBytes, 1024, 16 * 1024 * 1024);
+            checkRange("maxConnections", maxConnections, 1, 10_000_000);
+            checkRange("ioThreads", ioThreads, 0, 1024);
+            checkRange("endGracePeriod", endGracePeriod, Duration.ZERO, Duration.ofMinutes(5));
+            checkRange("handshakeTimeout", handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
+            check(writeBufferLowWaterMark >= 1024,
+                  "writeBufferLowWaterMark: " + writeBufferLowWaterMark + " (expected: >= 1024)");
+            check(writeBufferHighWaterMark > writeBufferLowWaterMark,
+                  "writeBufferHighWaterMark: " + writeBufferHighWaterMark +
+                  " (expected: > writeBufferLowWaterMark (" + writeBufferLowWaterMark + "))");
+            check(maxRequestBodyBytes >= maxFrameBytes,
+                  "maxRequestBodyBytes: " + maxRequestBodyBytes +
+                  " (expected: >= maxFrameBytes (" + maxFrameBytes + "))");
+            return new ServerConfig(this);
+        }
+
+        private static void checkHost(String name, String value) {
+            check(!value.isBlank(), name + ": '" + value + "' (expected: a host name or IP address)");
+        }
+
+        private static void checkRange(String name, int value, int min, int max) {
+            check(value >= min && value <= max, name + ": " + value + " (expected: " + min + ".." + max + ')');
+        }
+
+        private static void checkRange(String name, Duration value, Duration min, Duration max) {
+            check(value.compareTo(min) >= 0 && value.compareTo(max) <= 0,
+                  name + ": " + Durations.format(value) +
+                  " (expected: " + Durations.format(min) + ".." + Durations.format(max) + ')');
+        }
+
+        private static void check(boolean valid, String message) {
+            if (!valid) {
+                throw new IllegalArgumentException(message);
+            }
+        }
+    }
+}

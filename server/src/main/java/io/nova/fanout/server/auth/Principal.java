@@ -1,0 +1,17 @@
+package io.nova.fanout.server.auth;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Who presented a valid token.
+ *
+ * @param subject the token's {@code sub}: non-blank, at most 256 characters
+ * @param grant the streams the token may touch
+ * @param broadcaster whether the token carries {@code "role": "broadcaster"}
+ */
+public record Principal(String subject, StreamGrant grant, boolean broadcaster) {
+    public Principal {
+        requireNonNull(subject, "subject");
+        requireNonNull(grant, "grant");
+    }
+}
