@@ -1,0 +1,8 @@
+package io.nova.fanout.protocol;
+
+/** A message a viewer sends to the server. */
+public sealed interface ClientMessage permits Pong, GetStreamInfo, ReportIssue {
+
+    /** The envelope's {@code "event"}, one of the client names in {@link EventNames}. */
+    String eventName();
+}

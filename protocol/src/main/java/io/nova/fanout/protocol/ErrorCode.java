@@ -1,0 +1,53 @@
+package io.nova.fanout.protocol;
+
+import java.util.Optional;
+
+/**
+ * Machine-readable {@code error.error_code}. Unlike the other enums these travel in UPPER_CASE, as in
+ * the seed.
+ */
+public enum ErrorCode implements WireValue {
+    /** The stream does not exist. */
+    STREAM_NOT_FOUND("STREAM_NOT_FOUND"),
+    /** The stream has ended. */
+    STREAM_ENDED("STREAM_ENDED"),
+    /** Invalid token or permissions. */
+    CONNECTION_REJECTED("CONNECTION_REJECTED"),
+    /** Malformed message or invalid state. */
+    PROTOCOL_ERROR("PROTOCOL_ERROR"),
+    /** Internal server error. */
+    SERVER_ERROR("SERVER_ERROR"),
+    /** The broadcaster's connection dropped. */
+    RTMP_CONNECTION_LOST("RTMP_CONNECTION_LOST"),
+    /** The broadcaster's RTMP handshake failed. */
+    RTMP_HANDSHAKE_FAILED("RTMP_HANDSHAKE_FAILED"),
+    /** The ingestion buffer overflowed. */
+    BUFFER_OVERFLOW("BUFFER_OVERFLOW"),
+    /** Not authorized to watch. */
+    UNAUTHORIZED("UNAUTHORIZED"),
+    /** Too many requests. */
+    RATE_LIMITED("RATE_LIMITED"),
+    /**
+     * The viewer fell behind and lost messages. Not in the seed's list: it is how this server keeps the
+     * seed's promise that a "client is notified if messages were dropped".
+     */
+    MESSAGES_DROPPED("MESSAGES_DROPPED");
+
+    static final WireLookup<ErrorCode> WIRE = WireLookup.of(values());
+
+    private final String wireName;
+
+    ErrorCode(String wireName) {
+        this.wireName = wireName;
+    }
+
+    @Override
+    public String wireName() {
+        return wireName;
+    }
+
+    /** The constant spelled {@code wireName} on the wire, if any; {@code null} gives empty. */
+    public static Optional<ErrorCode> fromWire(String wireName) {
+        return WIRE.find(wireName);
+    }
+}

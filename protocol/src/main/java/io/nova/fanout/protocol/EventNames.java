@@ -1,0 +1,24 @@
+package io.nova.fanout.protocol;
+
+/** The {@code "event"} value of every message, as spelled by the seed. */
+public final class EventNames {
+
+    // Server to client.
+    public static final String CONNECTION_ESTABLISHED = "connection_established";
+    public static final String STREAM_STARTED = "stream_started";
+    public static final String STREAM_ENDED = "stream_ended";
+    public static final String VIEWER_COUNT_CHANGED = "viewer_count_changed";
+    public static final String QUALITY_CHANGED = "quality_changed";
+    public static final String BITRATE_UPDATE = "bitrate_update";
+    public static final String ERROR = "error";
+    public static final String PING = "ping";
+    public static final String STREAM_INFO = "stream_info";
+
+    // Client to server.
+    public static final String PONG = "pong";
+    public static final String GET_STREAM_INFO = "get_stream_info";
+    public static final String REPORT_ISSUE = "report_issue";
+
+    private EventNames() {
+    }
+}
