@@ -54,6 +54,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
     private boolean closing;
     private boolean sentClose;
     private long closeDeadline;
+    private long forceCloseAt;
     private int groupIndex = -1;
     private int heartbeatIndex = -1;
 
@@ -173,6 +174,13 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
 
     @Override
     public void onTick(long now) {
+        if (sentClose) {
+            // A peer that does not read never lets the close frame out; do not wait for it forever.
+            if (now - forceCloseAt >= 0) {
+                ctx.channel().close();
+            }
+            return;
+        }
         if (closing) {
             if (now - closeDeadline >= 0) {
                 close(CloseCodes.NORMAL, "stream ended");
@@ -189,7 +197,11 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof TooLongFrameException) {
+        if (pings == null) {
+            // Still HTTP: the upgrade itself failed, and there is no WebSocket to close politely.
+            log.debug("viewer upgrade failed: {}", cause.toString());
+            ctx.close();
+        } else if (cause instanceof TooLongFrameException) {
             close(CloseCodes.MESSAGE_TOO_BIG, "message larger than " + shared.maxFrameBytes() + " bytes");
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             // The frame decoder has already sent the matching close frame (1002, 1007 or 1009).
@@ -221,6 +233,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
         }
         sentClose = true;
         closing = true;
+        forceCloseAt = now() + shared.pingTimeoutNanos();
         shared.metrics().serverClose(code);
         ctx.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(ChannelFutureListener.CLOSE);
     }
