@@ -85,7 +85,8 @@ public final class NovaServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                             config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
                     .childHandler(new ViewerChannelInitializer(health,
-                            () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics),
+                            () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics,
+                                    ViewerChannelInitializer.WEBSOCKET),
                             config.maxFrameBytes(), handshakeTimeout))
                     .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
 

@@ -43,10 +43,13 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
     private final ConnectionLimiter limiter;
     private final ViewerSessions sessions;
     private final NovaMetrics metrics;
+    private final String protocolHandlerName;
 
+    /** @param protocolHandlerName the pipeline name of the WebSocket protocol handler behind this one */
     public ViewerHandshakeHandler(TokenVerifier tokens, StreamRegistry streams, ConnectionLimiter limiter,
-            ViewerSessions sessions, NovaMetrics metrics) {
+            ViewerSessions sessions, NovaMetrics metrics, String protocolHandlerName) {
         super(false);
+        this.protocolHandlerName = protocolHandlerName;
         this.tokens = tokens;
         this.streams = streams;
         this.limiter = limiter;
@@ -76,7 +79,7 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
         }
         ctx.channel().closeFuture().addListener(f -> limiter.release());
         metrics.handshake("accepted");
-        sessions.install(ctx.pipeline(), (ViewerAdmission) verdict);
+        sessions.install(ctx.pipeline(), protocolHandlerName, (ViewerAdmission) verdict);
         ctx.pipeline().remove(this);
         ctx.fireChannelRead(request);
     }

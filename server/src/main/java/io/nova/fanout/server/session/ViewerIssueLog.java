@@ -55,7 +55,8 @@ public final class ViewerIssueLog {
                 case '\r' -> line.append("\\r");
                 case '\t' -> line.append("\\t");
                 default -> {
-                    if (c < 0x20 || c == 0x7F) {
+                    // C0, DEL, C1 (NEL among them) and the Unicode line separators all end lines for some tools.
+                    if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
                         line.append(String.format("\\u%04x", (int) c));
                     } else {
                         line.append(c);

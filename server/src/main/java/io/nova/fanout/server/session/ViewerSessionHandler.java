@@ -6,11 +6,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.util.ReferenceCountUtil;
@@ -30,6 +30,7 @@ import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamChange;
 import io.nova.fanout.server.stream.StreamState;
 import io.nova.fanout.server.stream.ViewerCounts;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.slf4j.Logger;
@@ -104,8 +105,6 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
         try {
             if (msg instanceof TextWebSocketFrame text) {
                 onText(text.content());
-            } else if (msg instanceof PongWebSocketFrame) {
-                pings.onInbound(now());
             } else if (msg instanceof BinaryWebSocketFrame) {
                 close(CloseCodes.UNSUPPORTED_DATA, "binary frames are not supported");
             }
@@ -114,9 +113,15 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
         }
     }
 
+    /** Any inbound frame, protocol-level pings and pongs included; see {@link InboundActivityHandler}. */
+    void onInboundFrame() {
+        if (pings != null) {
+            pings.onInbound(now());
+        }
+    }
+
     private void onText(ByteBuf content) {
         long now = now();
-        pings.onInbound(now);
         byte[] bytes = ByteBufUtil.getBytes(content);
         DecodeResult<ClientMessage> result = shared.codec().decodeClientMessage(bytes);
         if (result instanceof DecodeResult.Invalid<ClientMessage> invalid) {
@@ -203,6 +208,10 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
             ctx.close();
         } else if (cause instanceof TooLongFrameException) {
             close(CloseCodes.MESSAGE_TOO_BIG, "message larger than " + shared.maxFrameBytes() + " bytes");
+        } else if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            // The viewer went away (reset, broken pipe) or hung up mid-message: a disconnect, not our failure.
+            log.debug("viewer {} disconnected: {}", sessionId, cause.toString());
+            ctx.close();
         } else if (cause instanceof CorruptedWebSocketFrameException) {
             // The frame decoder has already sent the matching close frame (1002, 1007 or 1009).
             log.debug("viewer {} sent a corrupt frame: {}", sessionId, cause.getMessage());

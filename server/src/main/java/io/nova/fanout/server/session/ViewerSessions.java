@@ -50,12 +50,18 @@ public final class ViewerSessions {
         }
     }
 
-    /** Adds the session's handlers behind the WebSocket protocol handler of an accepted viewer. */
-    public void install(ChannelPipeline pipeline, ViewerAdmission admission) {
+    /**
+     * Adds the session's handlers around the WebSocket protocol handler of an accepted viewer.
+     *
+     * @param protocolHandlerName the pipeline name of Netty's {@code WebSocketServerProtocolHandler}
+     */
+    public void install(ChannelPipeline pipeline, String protocolHandlerName, ViewerAdmission admission) {
         ViewerWriteHandler writer = new ViewerWriteHandler(settings.bufferSize(), encoder, clock, metrics);
+        ViewerSessionHandler session = new ViewerSessionHandler(admission, writer, this);
+        pipeline.addBefore(protocolHandlerName, "viewer-activity", new InboundActivityHandler(session));
         pipeline.addLast("frame-aggregator", new WebSocketFrameAggregator(settings.maxFrameBytes()));
         pipeline.addLast("viewer-writer", writer);
-        pipeline.addLast("viewer-session", new ViewerSessionHandler(admission, writer, this));
+        pipeline.addLast("viewer-session", session);
     }
 
     public void stop() {

@@ -45,6 +45,11 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes a shared stream frame, or keeps it for later; takes ownership. Does not flush. */
     public void write(ByteBuf frame) {
+        if (outbox.isEmpty() && !ctx.channel().isWritable() && unflushedFrames > 0) {
+            // Unflushed frames count against the watermark too: let the socket take them before
+            // concluding that this viewer is slow.
+            flush();
+        }
         if (outbox.isEmpty() && ctx.channel().isWritable()) {
             ctx.write(frame, ctx.voidPromise());
             unflushedFrames++;
@@ -87,11 +92,11 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        boolean writable = ctx.channel().isWritable();
-        if (writable) {
+        if (ctx.channel().isWritable()) {
             drain();
         }
-        ctx.channel().config().setAutoRead(writable);
+        // Read again after draining: the drain itself may have filled the channel.
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
         ctx.fireChannelWritabilityChanged();
     }
 
