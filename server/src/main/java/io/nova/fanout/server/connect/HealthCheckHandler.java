@@ -4,6 +4,8 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -28,8 +30,10 @@ public final class HealthCheckHandler extends SimpleChannelInboundHandler<FullHt
             if (request.method().equals(HttpMethod.GET) || request.method().equals(HttpMethod.HEAD)) {
                 HttpResponses.send(ctx, request, HttpResponses.json(HttpResponseStatus.OK, OK));
             } else {
-                HttpResponses.send(ctx, request, HttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                        "METHOD_NOT_ALLOWED", "use GET /health"));
+                FullHttpResponse response = HttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "METHOD_NOT_ALLOWED", "use GET /health");
+                response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
+                HttpResponses.send(ctx, request, response);
             }
         } finally {
             request.release();

@@ -3,7 +3,6 @@ package io.nova.fanout.server.connect;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -26,6 +25,7 @@ public final class InternalChannelInitializer extends ChannelInitializer<SocketC
         this.ingestConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/internal/v1/ingest")
                 .checkStartsWith(true)
+                .sendCloseFrame(null)
                 .handshakeTimeoutMillis(handshakeTimeoutMillis)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(maxFrameBytes)
@@ -40,7 +40,7 @@ public final class InternalChannelInitializer extends ChannelInitializer<SocketC
         ChannelPipeline p = ch.pipeline();
         p.addLast("http", new HttpServerCodec());
         // Answers 413 by itself when a body exceeds the limit.
-        p.addLast("http-aggregator", new HttpObjectAggregator(maxRequestBytes));
+        p.addLast("http-aggregator", new JsonHttpObjectAggregator(maxRequestBytes));
         p.addLast("health", health);
         p.addLast("api", api.get());
         p.addLast("websocket", new WebSocketServerProtocolHandler(ingestConfig));

@@ -3,7 +3,6 @@ package io.nova.fanout.server.connect;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -22,6 +21,9 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
     private static final int MAX_INITIAL_LINE_BYTES = 8 * 1024;
     private static final int MAX_HEADER_BYTES = 8 * 1024;
 
+    /** The pipeline name of Netty's WebSocket protocol handler; the handshake handler installs around it. */
+    public static final String WEBSOCKET = "websocket";
+
     private final HealthCheckHandler health;
     private final Supplier<ViewerHandshakeHandler> handshakes;
     private final WebSocketServerProtocolConfig webSocketConfig;
@@ -35,6 +37,9 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
                 .checkStartsWith(true)
                 .handshakeTimeoutMillis(handshakeTimeoutMillis)
                 .dropPongFrames(false)
+                // Sessions send their own close frames with precise codes; Netty's default would add a
+                // second one, and would also write one into plain HTTP connections it closes.
+                .sendCloseFrame(null)
                 .decoderConfig(WebSocketDecoderConfig.newBuilder()
                         .maxFramePayloadLength(maxFrameBytes)
                         .allowExtensions(false)
@@ -46,11 +51,15 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        ChannelPipeline p = ch.pipeline();
+        addHandlers(ch.pipeline());
+    }
+
+    /** The whole viewer pipeline; public so handler tests can build it on an {@code EmbeddedChannel}. */
+    public void addHandlers(ChannelPipeline p) {
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES));
-        p.addLast("http-aggregator", new HttpObjectAggregator(MAX_REQUEST_BYTES));
+        p.addLast("http-aggregator", new JsonHttpObjectAggregator(MAX_REQUEST_BYTES));
         p.addLast("health", health);
         p.addLast("handshake", handshakes.get());
-        p.addLast("websocket", new WebSocketServerProtocolHandler(webSocketConfig));
+        p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(webSocketConfig));
     }
 }
