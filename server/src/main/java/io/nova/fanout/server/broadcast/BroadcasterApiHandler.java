@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBufInputStream;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -13,8 +14,11 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.Promise;
 import io.nova.fanout.protocol.EndReason;
 import io.nova.fanout.protocol.ErrorCode;
 import io.nova.fanout.protocol.ProtocolLimits;
@@ -27,6 +31,7 @@ import io.nova.fanout.server.stream.StreamRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,14 +40,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The broadcaster's HTTP API on the internal port. One request is handled at a time per connection (reading
- * pauses until the answer is written), so pipelined requests are answered in order even though each
- * stream's changes complete on that stream's own event loop.
+ * The broadcaster's HTTP API on the internal port. Pipelined requests are answered in the order they
+ * arrived, although each stream's changes complete on that stream's own event loop.
  */
 public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(BroadcasterApiHandler.class);
     private static final String STREAMS = "/internal/v1/streams";
     static final String INGEST = "/internal/v1/ingest";
+    private static final Set<String> ACTIONS = Set.of("", "start", "events", "end");
+    /** Pipelined requests beyond this many unanswered ones wait in the socket. */
+    private static final int MAX_IN_FLIGHT = 16;
 
     private final StreamRegistry registry;
     private final BroadcasterAuth auth;
@@ -51,6 +58,8 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
     private final Supplier<String> metricsScrape;
     private final IngestSessions ingest;
     private final int maxFrameBytes;
+    private final ArrayDeque<Boolean> keepAlive = new ArrayDeque<>();
+    private InOrderReplies<FullHttpResponse> replies;
 
     public BroadcasterApiHandler(StreamRegistry registry, BroadcasterApiContext context) {
         super(false);
@@ -64,77 +73,93 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        replies = new InOrderReplies<>(ctx, MAX_IN_FLIGHT, this::write, BroadcasterApiHandler::serverError);
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
-        if (path.equals("/metrics")) {
-            respond(ctx, request, HttpMethod.GET.equals(request.method())
-                    ? metrics() : methodNotAllowed(HttpMethod.GET));
-            return;
+        if (path.equals(INGEST) && replies.isEmpty()) {
+            BroadcasterAuth.Verdict verdict = auth.check(request.headers());
+            if (verdict.allowed()) {
+                ingest.upgrade(ctx, request, verdict.principal(), maxFrameBytes);
+                return;
+            }
         }
-        BroadcasterAuth.Verdict verdict = path.equals(INGEST) || path.startsWith(STREAMS) ? auth.check(request.headers()) : null;
-        if (verdict == null) {
-            respond(ctx, request, error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such endpoint"));
-        } else if (!verdict.allowed()) {
-            respond(ctx, request, error(verdict.status(), verdict.code().wireName(), verdict.message()));
-        } else if (path.equals(INGEST)) {
-            ingest.upgrade(ctx, request, verdict.principal(), maxFrameBytes);
-        } else {
-            route(ctx, request, path.substring(STREAMS.length()), verdict.principal());
+        try {
+            keepAlive.add(HttpUtil.isKeepAlive(request));
+            replies.add(handle(request, path));
+        } finally {
+            request.release();
         }
     }
 
-    private void route(ChannelHandlerContext ctx, FullHttpRequest request, String rest, Principal principal) {
+    private Future<FullHttpResponse> handle(FullHttpRequest request, String path) {
+        if (path.equals("/metrics")) {
+            return now(HttpMethod.GET.equals(request.method()) ? metrics() : methodNotAllowed(HttpMethod.GET));
+        }
+        boolean streamsPath = path.equals(STREAMS) || path.startsWith(STREAMS + "/");
+        if (!streamsPath && !path.equals(INGEST)) {
+            return now(error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such endpoint"));
+        }
+        BroadcasterAuth.Verdict verdict = auth.check(request.headers());
+        if (!verdict.allowed()) {
+            return now(error(verdict.status(), verdict.code().wireName(), verdict.message()));
+        }
+        if (!streamsPath) {
+            return now(error(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST",
+                    "an ingest upgrade must not follow unanswered requests on the same connection"));
+        }
+        return route(request, path.substring(STREAMS.length()), verdict.principal());
+    }
+
+    private Future<FullHttpResponse> route(FullHttpRequest request, String rest, Principal principal) {
         HttpMethod method = request.method();
         if (rest.isEmpty() || rest.equals("/")) {
-            respond(ctx, request, HttpMethod.GET.equals(method) ? list(principal) : methodNotAllowed(HttpMethod.GET));
-            return;
+            return now(HttpMethod.GET.equals(method) ? list(principal) : methodNotAllowed(HttpMethod.GET));
         }
         String[] parts = rest.substring(1).split("/", -1);
         String streamId = parts[0];
         String action = parts.length == 2 ? parts[1] : parts.length == 1 ? "" : null;
-        if (action == null || !Set.of("", "start", "events", "end").contains(action)) {
-            respond(ctx, request, error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such endpoint"));
-            return;
+        if (action == null || !ACTIONS.contains(action)) {
+            return now(error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such endpoint"));
         }
         HttpMethod expected = action.isEmpty() ? (HttpMethod.PUT.equals(method) ? HttpMethod.PUT : HttpMethod.GET) : HttpMethod.POST;
         if (!expected.equals(method)) {
-            respond(ctx, request, action.isEmpty() ? methodNotAllowed(HttpMethod.GET, HttpMethod.PUT) : methodNotAllowed(HttpMethod.POST));
-            return;
+            return now(action.isEmpty() ? methodNotAllowed(HttpMethod.GET, HttpMethod.PUT) : methodNotAllowed(HttpMethod.POST));
         }
         if (!ProtocolLimits.isValidStreamId(streamId)) {
-            respond(ctx, request, error(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST",
+            return now(error(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST",
                     "malformed stream id (expected: " + ProtocolLimits.STREAM_ID_REGEX + ")"));
-            return;
         }
         if (!principal.grant().allows(streamId)) {
-            respond(ctx, request, error(HttpResponseStatus.FORBIDDEN, ErrorCode.UNAUTHORIZED.wireName(),
+            return now(error(HttpResponseStatus.FORBIDDEN, ErrorCode.UNAUTHORIZED.wireName(),
                     "token does not grant stream " + streamId));
-            return;
         }
         if (HttpMethod.GET.equals(method)) {
-            respond(ctx, request, registry.find(streamId)
+            return now(registry.find(streamId)
                     .map(stream -> ok(HttpResponseStatus.OK, views.view(stream, stream.state())))
                     .orElseGet(() -> notFound(streamId)));
-            return;
         }
         JsonNode body = action.equals("start") ? mapper.createObjectNode() : parse(request);
         if (body == null) {
-            respond(ctx, request, error(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST", "body is not valid JSON"));
-            return;
+            return now(error(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST", "body is not valid JSON"));
         }
         FieldErrors errors = new FieldErrors();
         Future<StreamOutcome> outcome = submit(action, streamId, body, errors);
         if (outcome == null) {
-            respond(ctx, request, invalid(errors));
-            return;
+            return now(invalid(errors));
         }
-        // Stop reading until this answer is written, so pipelined requests are answered in order.
-        ctx.channel().config().setAutoRead(false);
-        outcome.addListener(done -> ctx.executor().execute(() -> {
-            ctx.channel().config().setAutoRead(true);
-            respond(ctx, request, done.isSuccess() ? answer(streamId, action, outcome.getNow())
-                    : serverError(done.cause()));
-        }));
+        Promise<FullHttpResponse> response = ImmediateEventExecutor.INSTANCE.newPromise();
+        outcome.addListener((Future<StreamOutcome> done) -> {
+            if (done.isSuccess()) {
+                response.setSuccess(answer(streamId, action, done.getNow()));
+            } else {
+                response.setFailure(done.cause());
+            }
+        });
+        return response;
     }
 
     private Future<StreamOutcome> submit(String action, String streamId, JsonNode body, FieldErrors errors) {
@@ -148,7 +173,7 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
             }
             case "end" -> {
                 EndReason reason = BroadcastRequests.endReason(body, errors);
-                return reason == null ? null : registry.apply(streamId, List.of(new StreamChange.End(reason)));
+                return reason == null || !errors.isEmpty() ? null : registry.apply(streamId, List.of(new StreamChange.End(reason)));
             }
             default -> {
                 List<StreamChange> changes = new ArrayList<>();
@@ -252,17 +277,17 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
         return HttpResponses.error(status, code, message);
     }
 
-    private static void respond(ChannelHandlerContext ctx, FullHttpRequest request, FullHttpResponse response) {
-        try {
-            boolean keepAlive = io.netty.handler.codec.http.HttpUtil.isKeepAlive(request);
-            io.netty.handler.codec.http.HttpUtil.setKeepAlive(response, keepAlive);
-            if (keepAlive) {
-                ctx.writeAndFlush(response, ctx.voidPromise());
-            } else {
-                ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
-            }
-        } finally {
-            request.release();
+    private void write(ChannelHandlerContext ctx, FullHttpResponse response) {
+        boolean keep = Boolean.TRUE.equals(keepAlive.poll());
+        HttpUtil.setKeepAlive(response, keep);
+        if (keep) {
+            ctx.write(response, ctx.voidPromise());
+        } else {
+            ctx.write(response).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private static Future<FullHttpResponse> now(FullHttpResponse response) {
+        return ImmediateEventExecutor.INSTANCE.newSucceededFuture(response);
     }
 }

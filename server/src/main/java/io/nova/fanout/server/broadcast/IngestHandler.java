@@ -24,14 +24,13 @@ import io.nova.fanout.server.stream.StreamOutcome;
 import io.nova.fanout.server.stream.StreamRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 
 /**
  * The ingest WebSocket: one event per message, each naming its stream, each answered in order with
- * {@code {"success": true, "seq": n}} or {@code {"success": false, "error": "..."}}. Events for different
- * streams complete on different event loops; answers wait in a queue so they still leave in order.
+ * {@code {"success": true, "seq": n}} or {@code {"success": false, "error": "..."}}, in the order sent,
+ * although events for different streams complete on different event loops.
  */
 final class IngestHandler extends ChannelInboundHandlerAdapter {
     /** Beyond this many unanswered events the handler stops reading until answers catch up. */
@@ -40,8 +39,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
     private final StreamRegistry registry;
     private final ObjectMapper mapper;
     private final Principal principal;
-    private final ArrayDeque<Future<ObjectNode>> pending = new ArrayDeque<>();
-    private ChannelHandlerContext ctx;
+    private InOrderReplies<ObjectNode> answers;
 
     IngestHandler(StreamRegistry registry, ObjectMapper mapper, Principal principal) {
         this.registry = registry;
@@ -51,7 +49,8 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        answers = new InOrderReplies<>(ctx, MAX_IN_FLIGHT, this::write,
+                cause -> mapper.createObjectNode().put("success", false).put("error", "internal error"));
     }
 
     @Override
@@ -62,18 +61,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         }
         try {
             if (msg instanceof TextWebSocketFrame text) {
-                Future<ObjectNode> answer = handle(text);
-                pending.add(answer);
-                answer.addListener(done -> {
-                    if (ctx.executor().inEventLoop()) {
-                        answerInOrder();
-                    } else {
-                        ctx.executor().execute(this::answerInOrder);
-                    }
-                });
-                if (pending.size() >= MAX_IN_FLIGHT) {
-                    ctx.channel().config().setAutoRead(false);
-                }
+                answers.add(handle(ctx, text));
             } else {
                 ctx.writeAndFlush(new CloseWebSocketFrame(CloseCodes.UNSUPPORTED_DATA, "send events as text frames"))
                         .addListener(ChannelFutureListener.CLOSE);
@@ -83,7 +71,7 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private Future<ObjectNode> handle(TextWebSocketFrame frame) {
+    private Future<ObjectNode> handle(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
         JsonNode node;
         try (InputStream in = new ByteBufInputStream(frame.content())) {
             node = mapper.readTree(in);
@@ -129,24 +117,11 @@ final class IngestHandler extends ChannelInboundHandlerAdapter {
                 mapper.createObjectNode().put("success", false).put("error", error));
     }
 
-    private void answerInOrder() {
-        boolean wrote = false;
-        while (!pending.isEmpty() && pending.peek().isDone()) {
-            Future<ObjectNode> head = pending.poll();
-            ObjectNode answer = head.isSuccess() ? head.getNow()
-                    : mapper.createObjectNode().put("success", false).put("error", "internal error");
-            try {
-                ctx.write(new TextWebSocketFrame(mapper.writeValueAsString(answer)), ctx.voidPromise());
-                wrote = true;
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        if (wrote) {
-            ctx.flush();
-        }
-        if (pending.size() < MAX_IN_FLIGHT && !ctx.channel().config().isAutoRead()) {
-            ctx.channel().config().setAutoRead(true);
+    private void write(ChannelHandlerContext ctx, ObjectNode answer) {
+        try {
+            ctx.write(new TextWebSocketFrame(mapper.writeValueAsString(answer)), ctx.voidPromise());
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("an ObjectNode always serialises", e);
         }
     }
 
