@@ -12,6 +12,7 @@ import io.nova.fanout.server.auth.TokenVerifier;
  * of the server can trust every value. Immutable; create one with {@link #builder()}.
  */
 public final class ServerConfig {
+    private static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
     public static Builder builder() {
         return new Builder();
@@ -55,7 +56,7 @@ public final class ServerConfig {
         handshakeTimeout = builder.handshakeTimeout;
         writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
         writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
-        maxRequestBodyBytes = builder.maxRequestBodyBytes;
+        maxRequestBodyBytes = builder.effectiveMaxRequestBodyBytes();
         clock = builder.clock;
     }
 
@@ -213,7 +214,8 @@ public final class ServerConfig {
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int writeBufferLowWaterMark = 32 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
-        private int maxRequestBodyBytes = 4 * 1024 * 1024;
+        /** 0 until set: then 4 MiB, or the frame limit if that is larger, so one full event always fits. */
+        private int maxRequestBodyBytes;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -339,10 +341,14 @@ public final class ServerConfig {
             check(writeBufferHighWaterMark > writeBufferLowWaterMark,
                   "writeBufferHighWaterMark: " + writeBufferHighWaterMark +
                   " (expected: > writeBufferLowWaterMark (" + writeBufferLowWaterMark + "))");
-            check(maxRequestBodyBytes >= maxFrameBytes,
+            check(effectiveMaxRequestBodyBytes() >= maxFrameBytes,
                   "maxRequestBodyBytes: " + maxRequestBodyBytes +
                   " (expected: >= maxFrameBytes (" + maxFrameBytes + "))");
             return new ServerConfig(this);
+        }
+
+        private int effectiveMaxRequestBodyBytes() {
+            return maxRequestBodyBytes != 0 ? maxRequestBodyBytes : Math.max(DEFAULT_MAX_REQUEST_BODY_BYTES, maxFrameBytes);
         }
 
         private static void checkHost(String name, String value) {
