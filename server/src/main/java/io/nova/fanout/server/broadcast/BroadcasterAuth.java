@@ -1,16 +1,15 @@
 package io.nova.fanout.server.broadcast;
 
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.nova.fanout.protocol.ErrorCode;
 import io.nova.fanout.server.auth.AuthResult;
+import io.nova.fanout.server.auth.BearerTokens;
 import io.nova.fanout.server.auth.Principal;
 import io.nova.fanout.server.auth.TokenVerifier;
 
 /** Checks a broadcaster's {@code Authorization: Bearer} token and its role. */
 final class BroadcasterAuth {
-    private static final String BEARER = "Bearer ";
 
     /** Either a principal allowed to broadcast, or the refusal to answer with. */
     record Verdict(Principal principal, HttpResponseStatus status, ErrorCode code, String message) {
@@ -26,10 +25,7 @@ final class BroadcasterAuth {
     }
 
     Verdict check(HttpHeaders headers) {
-        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-        String token = authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())
-                ? authorization.substring(BEARER.length()).trim() : null;
-        AuthResult result = tokens.verify(token);
+        AuthResult result = tokens.verify(BearerTokens.from(headers));
         if (!(result instanceof AuthResult.Authenticated authenticated)) {
             return new Verdict(null, HttpResponseStatus.UNAUTHORIZED, ErrorCode.CONNECTION_REJECTED,
                     "missing, invalid or expired bearer token");

@@ -113,7 +113,7 @@ public final class Fanout {
     /** The viewers of one stream on one event loop; everything but {@code size} is touched by that loop only. */
     private static final class LoopGroup implements Runnable {
         final EventLoop loop;
-        final ArrayList<ViewerSession> viewers = new ArrayList<>();
+        final IndexedList<ViewerSession> viewers = new IndexedList<>(ViewerSession::groupIndex, ViewerSession::groupIndex);
         /** Read by publishers on other threads to skip loops with no viewers of the stream. */
         volatile int size;
         boolean flushQueued;
@@ -123,28 +123,18 @@ public final class Fanout {
         }
 
         void add(ViewerSession viewer) {
-            viewer.groupIndex(viewers.size());
             viewers.add(viewer);
             size = viewers.size();
         }
 
         void remove(ViewerSession viewer) {
-            int index = viewer.groupIndex();
-            if (index < 0 || index >= viewers.size() || viewers.get(index) != viewer) {
-                return;
-            }
-            ViewerSession last = viewers.remove(viewers.size() - 1);
-            if (last != viewer) {
-                viewers.set(index, last);
-                last.groupIndex(index);
-            }
-            viewer.groupIndex(-1);
+            viewers.remove(viewer);
             size = viewers.size();
         }
 
         void deliver(StreamFrame event) {
             try {
-                // Backwards, so a viewer that leaves while we iterate cannot make us skip another.
+                // Backwards: a viewer that leaves while we iterate cannot make us skip another.
                 for (int i = viewers.size() - 1; i >= 0; i = Math.min(i, viewers.size()) - 1) {
                     viewers.get(i).deliver(event.frame().retainedDuplicate(), event.seq(), event.endOfStream());
                 }

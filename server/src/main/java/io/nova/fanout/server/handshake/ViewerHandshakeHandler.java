@@ -14,6 +14,7 @@ import io.nova.fanout.protocol.ErrorCode;
 import io.nova.fanout.protocol.ProtocolLimits;
 import io.nova.fanout.protocol.StreamStatus;
 import io.nova.fanout.server.auth.AuthResult;
+import io.nova.fanout.server.auth.BearerTokens;
 import io.nova.fanout.server.auth.Principal;
 import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.connect.HttpResponses;
@@ -35,7 +36,6 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
     private static final Logger log = LoggerFactory.getLogger(ViewerHandshakeHandler.class);
     private static final String PATH_PREFIX = "/api/v1/streams/";
     private static final String PATH_SUFFIX = "/ws";
-    private static final String BEARER = "Bearer ";
     private static final int RETRY_AFTER_SECONDS = 5;
 
     private final TokenVerifier tokens;
@@ -133,11 +133,7 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
         if (token != null) {
             return token;
         }
-        String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-        if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return authorization.substring(BEARER.length()).trim();
-        }
-        return null;
+        return BearerTokens.from(headers);
     }
 
     private static String first(QueryStringDecoder uri, String name) {

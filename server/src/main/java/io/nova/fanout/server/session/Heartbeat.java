@@ -2,7 +2,7 @@ package io.nova.fanout.server.session;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayList;
+import io.nova.fanout.server.fanout.IndexedList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,7 +21,7 @@ public final class Heartbeat {
     }
 
     private final EventExecutor loop;
-    private final ArrayList<Member> members = new ArrayList<>();
+    private final IndexedList<Member> members = new IndexedList<>(Member::heartbeatIndex, Member::heartbeatIndex);
     private final ScheduledFuture<?> sweep;
 
     public Heartbeat(EventExecutor loop, long periodNanos) {
@@ -35,22 +35,12 @@ public final class Heartbeat {
 
     public void register(Member member) {
         assert loop.inEventLoop();
-        member.heartbeatIndex(members.size());
         members.add(member);
     }
 
     public void unregister(Member member) {
         assert loop.inEventLoop();
-        int index = member.heartbeatIndex();
-        if (index < 0 || index >= members.size() || members.get(index) != member) {
-            return;
-        }
-        Member last = members.remove(members.size() - 1);
-        if (last != member) {
-            members.set(index, last);
-            last.heartbeatIndex(index);
-        }
-        member.heartbeatIndex(-1);
+        members.remove(member);
     }
 
     public int size() {
