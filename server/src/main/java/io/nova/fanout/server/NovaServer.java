@@ -1,6 +1,5 @@
 package io.nova.fanout.server;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -90,7 +89,7 @@ public final class NovaServer implements AutoCloseable {
                             config.maxFrameBytes(), handshakeTimeout))
                     .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
 
-            BroadcasterApiContext api = new BroadcasterApiContext(tokens, new ObjectMapper(), config.clock(),
+            BroadcasterApiContext api = new BroadcasterApiContext(tokens, BroadcasterApiContext.newObjectMapper(), config.clock(),
                     meters::scrape, config.maxFrameBytes());
             internalListener = new ServerBootstrap()
                     .group(acceptors, workers)

@@ -1,5 +1,6 @@
 package io.nova.fanout.server.broadcast;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.nova.fanout.server.auth.TokenVerifier;
 import java.time.Clock;
@@ -8,4 +9,9 @@ import java.util.function.Supplier;
 /** What the internal API's handlers share: token checks, the JSON mapper, the clock and the metrics scrape. */
 public record BroadcasterApiContext(TokenVerifier tokens, ObjectMapper mapper, Clock clock,
         Supplier<String> metricsScrape, int maxFrameBytes) {
+
+    /** The mapper the API needs: one JSON value per body, so nothing after it is silently dropped. */
+    public static ObjectMapper newObjectMapper() {
+        return new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
 }

@@ -24,6 +24,7 @@ import io.nova.fanout.protocol.ErrorCode;
 import io.nova.fanout.protocol.ProtocolLimits;
 import io.nova.fanout.server.auth.Principal;
 import io.nova.fanout.server.connect.HttpResponses;
+import io.nova.fanout.server.connect.WebSocketUpgrade;
 import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamChange;
 import io.nova.fanout.server.stream.StreamOutcome;
@@ -80,7 +81,7 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         String path = new QueryStringDecoder(request.uri()).path();
-        if (path.equals(INGEST) && replies.isEmpty()) {
+        if (path.equals(INGEST) && replies.isEmpty() && WebSocketUpgrade.of(request) == WebSocketUpgrade.VALID) {
             BroadcasterAuth.Verdict verdict = auth.check(request.headers());
             if (verdict.allowed()) {
                 ingest.upgrade(ctx, request, verdict.principal(), maxFrameBytes);
@@ -108,6 +109,12 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
             return now(error(verdict.status(), verdict.code().wireName(), verdict.message()));
         }
         if (!streamsPath) {
+            WebSocketUpgrade upgrade = WebSocketUpgrade.of(request);
+            if (upgrade != WebSocketUpgrade.VALID) {
+                FullHttpResponse refusal = error(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST", upgrade.problem());
+                refusal.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketUpgrade.SUPPORTED_VERSION);
+                return now(refusal);
+            }
             return now(error(HttpResponseStatus.BAD_REQUEST, "INVALID_REQUEST",
                     "an ingest upgrade must not follow unanswered requests on the same connection"));
         }
@@ -121,7 +128,7 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
         }
         String[] parts = rest.substring(1).split("/", -1);
         String streamId = parts[0];
-        String action = parts.length == 2 ? parts[1] : parts.length == 1 ? "" : null;
+        String action = parts.length == 2 && !parts[1].isEmpty() ? parts[1] : parts.length == 1 ? "" : null;
         if (action == null || !ACTIONS.contains(action)) {
             return now(error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such endpoint"));
         }

@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 
 /** Builds the internal port's pipeline: the broadcaster HTTP API, and the ingest WebSocket behind it. */
 public final class InternalChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private final MalformedRequestHandler malformed = new MalformedRequestHandler();
     private final HealthCheckHandler health;
     private final Supplier<BroadcasterApiHandler> api;
     private final int maxRequestBytes;
@@ -41,6 +42,7 @@ public final class InternalChannelInitializer extends ChannelInitializer<SocketC
         p.addLast("http", new HttpServerCodec());
         // Answers 413 by itself when a body exceeds the limit.
         p.addLast("http-aggregator", new JsonHttpObjectAggregator(maxRequestBytes));
+        p.addLast("malformed", malformed);
         p.addLast("health", health);
         p.addLast("api", api.get());
         p.addLast("websocket", new WebSocketServerProtocolHandler(ingestConfig));

@@ -24,6 +24,7 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
     /** The pipeline name of Netty's WebSocket protocol handler; the handshake handler installs around it. */
     public static final String WEBSOCKET = "websocket";
 
+    private final MalformedRequestHandler malformed = new MalformedRequestHandler();
     private final HealthCheckHandler health;
     private final Supplier<ViewerHandshakeHandler> handshakes;
     private final WebSocketServerProtocolConfig webSocketConfig;
@@ -58,6 +59,7 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
     public void addHandlers(ChannelPipeline p) {
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES));
         p.addLast("http-aggregator", new JsonHttpObjectAggregator(MAX_REQUEST_BYTES));
+        p.addLast("malformed", malformed);
         p.addLast("health", health);
         p.addLast("handshake", handshakes.get());
         p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(webSocketConfig));

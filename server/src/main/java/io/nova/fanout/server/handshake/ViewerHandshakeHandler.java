@@ -5,7 +5,6 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -18,6 +17,7 @@ import io.nova.fanout.server.auth.BearerTokens;
 import io.nova.fanout.server.auth.Principal;
 import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.connect.HttpResponses;
+import io.nova.fanout.server.connect.WebSocketUpgrade;
 import io.nova.fanout.server.metrics.NovaMetrics;
 import io.nova.fanout.server.session.ViewerAdmission;
 import io.nova.fanout.server.session.ViewerSessions;
@@ -100,14 +100,10 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
             return error(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR,
                     "unsupported protocol version (supported: " + ProtocolLimits.PROTOCOL_VERSION + ")");
         }
-        if (!headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
-                || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
-                || !headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
-            return error(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR, "not a WebSocket upgrade request");
-        }
-        if (!"13".equals(headers.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION))) {
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR.wireName(),
-                    "unsupported WebSocket version (supported: 13)", HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+        WebSocketUpgrade upgrade = WebSocketUpgrade.of(request);
+        if (upgrade != WebSocketUpgrade.VALID) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR.wireName(), upgrade.problem(),
+                    HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketUpgrade.SUPPORTED_VERSION);
         }
         AuthResult auth = tokens.verify(token(uri, headers));
         if (!(auth instanceof AuthResult.Authenticated authenticated)) {

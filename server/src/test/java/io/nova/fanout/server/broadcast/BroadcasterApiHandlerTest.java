@@ -49,7 +49,7 @@ class BroadcasterApiHandlerTest {
             + "\"title\":\"Live Gaming Session\",\"description\":\"Playing\",\"quality\":\"1080p\",\"fps\":60,"
             + "\"bitrate_kbps\":5000}";
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = BroadcasterApiContext.newObjectMapper();
     private final Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
     private final TokenMinter minter = new TokenMinter(SECRET, clock);
     private final List<String> published = Collections.synchronizedList(new ArrayList<>());
@@ -387,8 +387,9 @@ class BroadcasterApiHandlerTest {
 
     @Test
     void invalidJsonIsABadRequest() throws Exception {
+        String event = "{\"event\":\"bitrate_update\",\"data\":{\"current_bitrate_kbps\":100}}";
         for (Response response : List.of(put("s1", "{\"broadcaster_id\":"), post("s1", "events", "not json"),
-                post("s1", "end", "{]"))) {
+                post("s1", "end", "{]"), post("s1", "events", event + event), post("s1", "end", "{\"reason\":\"error\"}xx"))) {
             assertThat(response.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
             assertThat(response.errorCode()).isEqualTo("INVALID_REQUEST");
             assertThat(response.errorMessage()).isEqualTo("body is not valid JSON");
@@ -495,6 +496,25 @@ class BroadcasterApiHandlerTest {
 
         assertThat(response.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
         assertThat(response.errorCode()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void aTrailingSlashIsNotAnotherSpellingOfTheStream() throws Exception {
+        put("s1", METADATA);
+
+        Response response = get(STREAMS + "/s1/");
+
+        assertThat(response.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
+        assertThat(response.errorCode()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void anIngestRequestThatIsNotAWebSocketUpgradeIsRefusedInJson() throws Exception {
+        Response response = get("/internal/v1/ingest");
+
+        assertThat(response.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
+        assertThat(response.errorCode()).isEqualTo("INVALID_REQUEST");
+        assertThat(response.errorMessage()).isEqualTo("not a WebSocket upgrade request");
     }
 
     @Test

@@ -45,7 +45,7 @@ class IngestHandlerTest {
     private static final StreamMetadata METADATA = new StreamMetadata("user-123", "Streamer123", "Live", "", "1080p",
             60, 5000);
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = BroadcasterApiContext.newObjectMapper();
     private final List<Long> published = Collections.synchronizedList(new ArrayList<>());
     private DefaultEventLoopGroup group;
     private StreamRegistry registry;

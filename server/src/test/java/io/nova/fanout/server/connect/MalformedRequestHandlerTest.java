@@ -1,0 +1,67 @@
+package io.nova.fanout.server.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class MalformedRequestHandlerTest {
+    private static final int LIMIT = 256;
+
+    private static EmbeddedChannel channel() {
+        return new EmbeddedChannel(new HttpServerCodec(LIMIT, LIMIT, LIMIT), new HttpObjectAggregator(LIMIT),
+                new MalformedRequestHandler());
+    }
+
+    private static String send(EmbeddedChannel channel, String raw) {
+        channel.writeInbound(Unpooled.copiedBuffer(raw, StandardCharsets.US_ASCII));
+        StringBuilder out = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = channel.readOutbound()) != null) {
+            out.append(buf.toString(StandardCharsets.UTF_8));
+            buf.release();
+        }
+        return out.toString();
+    }
+
+    @Test
+    void aRequestLineOverTheLimitIsRefusedWith414() {
+        EmbeddedChannel channel = channel();
+        String response = send(channel, "GET /" + "a".repeat(LIMIT * 2) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 414 ").contains("\"error_code\":\"PROTOCOL_ERROR\"");
+        assertThat(channel.isOpen()).as("refused connections are closed").isFalse();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void headersOverTheLimitAreRefusedWith431() {
+        EmbeddedChannel channel = channel();
+        String response = send(channel, "GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(LIMIT * 2) + "\r\n\r\n");
+
+        assertThat(response).startsWith("HTTP/1.1 431 ").contains("\"error_code\":\"PROTOCOL_ERROR\"");
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aWellFormedRequestIsPassedOnUntouched() {
+        EmbeddedChannel channel = channel();
+        channel.writeInbound(Unpooled.copiedBuffer("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII));
+
+        FullHttpRequest request = channel.readInbound();
+        assertThat(request.decoderResult().isSuccess()).isTrue();
+        assertThat(request.uri()).isEqualTo("/health");
+        assertThat(request.refCnt()).isEqualTo(1);
+        request.release();
+        FullHttpResponse none = channel.readOutbound();
+        assertThat(none).isNull();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+}
