@@ -82,6 +82,11 @@ public final class Fanout {
         }
     }
 
+    /** How many streams this node keeps an audience for; for tests and diagnostics. */
+    int audienceCount() {
+        return audiences.size();
+    }
+
     /** How many viewers of the stream this node has, summed over its event loops. */
     public int audienceSize(String streamId) {
         LoopGroup[] groups = audiences.get(streamId);

@@ -12,4 +12,9 @@ public final class InProcessEventBus implements StreamEventBus {
     public void publish(StreamFrame event) {
         fanout.deliver(event);
     }
+
+    @Override
+    public void forget(String streamId) {
+        fanout.forget(streamId);
+    }
 }

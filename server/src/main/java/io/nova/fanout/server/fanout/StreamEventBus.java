@@ -11,4 +11,11 @@ public interface StreamEventBus {
 
     /** Delivers the event to every viewer of its stream; takes ownership of the frame's reference. */
     void publish(StreamFrame event);
+
+    /**
+     * The stream is gone for good (ended and past its retention): whatever the bus keeps for it may go once
+     * no viewer of it is left.
+     */
+    default void forget(String streamId) {
+    }
 }

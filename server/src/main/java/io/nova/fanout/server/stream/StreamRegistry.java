@@ -27,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every stream this node knows, and the sequencer that applies changes to them.
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  * encoded and size-checked as a whole, and only then committed and published: all or nothing.
  */
 public final class StreamRegistry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(StreamRegistry.class);
     private static final List<StreamChange> ANNOUNCE_VIEWERS = List.of(new StreamChange.AnnounceViewers());
 
     private final ConcurrentHashMap<String, Stream> streams = new ConcurrentHashMap<>();
@@ -160,7 +163,12 @@ public final class StreamRegistry implements AutoCloseable {
         for (int i = 0, n = homed.size(); i < n; i++) {
             Stream stream = homed.get(i);
             if (stream.state().status() != StreamStatus.ENDED) {
-                sequence(stream, ANNOUNCE_VIEWERS);
+                try {
+                    sequence(stream, ANNOUNCE_VIEWERS);
+                } catch (RuntimeException e) {
+                    // Netty never reschedules a periodic task that threw: keep the other streams' counts going.
+                    log.warn("viewer count of stream {} failed", stream.id(), e);
+                }
             }
         }
     }
@@ -169,6 +177,7 @@ public final class StreamRegistry implements AutoCloseable {
     private void forget(Stream stream) {
         streams.remove(stream.id(), stream);
         streamsByHome.get(stream.home()).remove(stream);
+        bus.forget(stream.id());
     }
 
     @Override

@@ -484,10 +484,12 @@ class FanoutTest {
         FakeViewer a1 = viewer("a1", loopA);
         join(a1);
         leave(a1);
+        assertThat(fanout.audienceCount()).isEqualTo(1);
 
-        fanout.forget(STREAM);
+        bus.forget(STREAM);
         fanout.forget(STREAM);
         fanout.forget("never-known");
+        assertThat(fanout.audienceCount()).as("the empty audience is gone").isZero();
         assertThat(fanout.audienceSize(STREAM)).isZero();
 
         FakeViewer again = viewer("again", loopB);

@@ -571,6 +571,7 @@ class StreamRegistryTest {
                 .await(5, TimeUnit.SECONDS)).isTrue();
 
         assertThat(registry.find("s1")).isEmpty();
+        assertThat(bus.forgotten()).as("the bus may drop the stream's audience").containsExactly("s1");
         assertThat(registry.streams()).extracting(Stream::id).containsExactly("s2");
         assertThat(refused(registry.apply("s1", List.of(new StreamChange.Start()))).reason())
                 .isEqualTo(Reason.NOT_FOUND);
@@ -612,9 +613,19 @@ class StreamRegistryTest {
         private final ProtocolCodec codec;
         private final List<Recorded> events = new ArrayList<>();
         private final List<String> problems = new ArrayList<>();
+        private final List<String> forgotten = new ArrayList<>();
 
         RecordingBus(ProtocolCodec codec) {
             this.codec = codec;
+        }
+
+        @Override
+        public synchronized void forget(String streamId) {
+            forgotten.add(streamId);
+        }
+
+        synchronized List<String> forgotten() {
+            return new ArrayList<>(forgotten);
         }
 
         @Override
