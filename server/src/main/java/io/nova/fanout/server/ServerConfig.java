@@ -329,6 +329,9 @@ public final class ServerConfig {
             checkRange("pingInterval", pingInterval, Duration.ofMillis(100), Duration.ofHours(1));
             checkRange("pingTimeout", pingTimeout, Duration.ofMillis(50), Duration.ofMinutes(10));
             checkRange("idleTimeout", idleTimeout, Duration.ofMillis(100), Duration.ofHours(24));
+            // A client that only answers pings must outlive the idle timeout between two pings.
+            check(idleTimeout.compareTo(pingInterval) > 0, "idleTimeout: " + Durations.format(idleTimeout)
+                    + " (expected: > pingInterval (" + Durations.format(pingInterval) + "))");
             checkRange("viewerCountInterval", viewerCountInterval, Duration.ofMillis(10), Duration.ofSeconds(1));
             checkRange("bufferSize", bufferSize, 1, 100_000);
             checkRange("maxFrameBytes", maxFrameBytes, 1024, 16 * 1024 * 1024);

@@ -75,9 +75,9 @@ class MainTest {
 
     @Test
     void environmentBeatsDefault() {
-        final ServerConfig config = parse(Map.of("NOVA_PORT", "9001", "NOVA_PING_INTERVAL", "1m"));
+        final ServerConfig config = parse(Map.of("NOVA_PORT", "9001", "NOVA_PING_INTERVAL", "45s"));
         assertThat(config.port()).isEqualTo(9001);
-        assertThat(config.pingInterval()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(config.pingInterval()).isEqualTo(Duration.ofSeconds(45));
         assertThat(config.internalPort()).isEqualTo(8081);
     }
 

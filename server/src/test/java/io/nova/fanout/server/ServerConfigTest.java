@@ -58,6 +58,8 @@ class ServerConfigTest {
                 invalid(b -> b.pingInterval(Duration.ofMinutes(61)), "pingInterval: 61m (expected: 100ms..1h)"),
                 invalid(b -> b.pingTimeout(Duration.ofMillis(49)), "pingTimeout: 49ms (expected: 50ms..10m)"),
                 invalid(b -> b.pingTimeout(Duration.ofMinutes(11)), "pingTimeout: 11m (expected: 50ms..10m)"),
+                invalid(b -> b.pingInterval(Duration.ofSeconds(30)).idleTimeout(Duration.ofSeconds(30)),
+                        "idleTimeout: 30s (expected: > pingInterval (30s))"),
                 invalid(b -> b.idleTimeout(Duration.ZERO), "idleTimeout: 0s (expected: 100ms..24h)"),
                 invalid(b -> b.idleTimeout(Duration.ofHours(25)), "idleTimeout: 25h (expected: 100ms..24h)"),
                 invalid(b -> b.viewerCountInterval(Duration.ofMillis(5)),

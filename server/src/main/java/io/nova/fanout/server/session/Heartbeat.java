@@ -4,12 +4,15 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nova.fanout.server.fanout.IndexedList;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One periodic sweep per event loop over the viewers that loop owns: pings, pong timeouts, idle timeouts
  * and end-of-stream grace deadlines all run from it, so no viewer has a scheduled task of its own.
  */
 public final class Heartbeat {
+    private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
     /** A viewer as the sweep sees it; called on the heartbeat's event loop only. */
     public interface Member {
@@ -55,7 +58,12 @@ public final class Heartbeat {
         long now = loop.ticker().nanoTime();
         // Backwards, so a member that leaves during the sweep cannot make us skip another.
         for (int i = members.size() - 1; i >= 0; i = Math.min(i, members.size()) - 1) {
-            members.get(i).onTick(now);
+            try {
+                members.get(i).onTick(now);
+            } catch (RuntimeException e) {
+                // One broken viewer must not stop the sweep: Netty never reschedules a task that threw.
+                log.warn("heartbeat of a viewer failed", e);
+            }
         }
     }
 

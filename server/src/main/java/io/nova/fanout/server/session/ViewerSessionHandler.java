@@ -242,6 +242,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
         }
         sentClose = true;
         closing = true;
+        writer.discard();
         forceCloseAt = now() + shared.pingTimeoutNanos();
         shared.metrics().serverClose(code);
         ctx.writeAndFlush(new CloseWebSocketFrame(code, truncate(reason))).addListener(ChannelFutureListener.CLOSE);

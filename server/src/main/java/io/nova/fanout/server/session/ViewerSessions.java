@@ -31,8 +31,8 @@ public final class ViewerSessions {
     public record Settings(Duration pingInterval, Duration pingTimeout, Duration idleTimeout, Duration endGracePeriod,
             int bufferSize, int maxFrameBytes) {
         long heartbeatPeriodNanos() {
-            return Heartbeat.periodNanos(pingInterval.toNanos(), pingTimeout.toNanos(), idleTimeout.toNanos(),
-                    Math.max(endGracePeriod.toNanos(), 1));
+            // The end grace period is not a heartbeat timer: a short one only needs to expire within a sweep.
+            return Heartbeat.periodNanos(pingInterval.toNanos(), pingTimeout.toNanos(), idleTimeout.toNanos());
         }
     }
 
@@ -116,7 +116,7 @@ public final class ViewerSessions {
         return settings.maxFrameBytes();
     }
 
-    /** 128 random bits: unique per connection; not a secret, so no need for a cryptographic source. */
+    /** 126 random bits (the top bit of each half is set to fix the width): unique per connection; not a secret. */
     String newSessionId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return "session_" + Long.toHexString(random.nextLong() | Long.MIN_VALUE) + Long.toHexString(random.nextLong() | Long.MIN_VALUE);

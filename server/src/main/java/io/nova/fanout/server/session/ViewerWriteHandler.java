@@ -85,6 +85,12 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Releases whatever still waits: nothing may follow a close frame. */
+    public void discard() {
+        outbox.clear();
+        onDrained = null;
+    }
+
     /** How many frames wait in the outbox. */
     public int backlog() {
         return outbox.size();

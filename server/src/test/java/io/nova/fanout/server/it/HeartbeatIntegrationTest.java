@@ -81,26 +81,40 @@ class HeartbeatIntegrationTest {
 
     @Test
     void silentClientIsClosedWith4000IdleTimeout() {
-        start(Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(500));
+        // The ping timeout is longer than the idle timeout, so only the idle timeout can fire.
+        start(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofMillis(800));
         long started = System.nanoTime();
         ViewerClient viewer = fixture.viewer(STREAM);
         ViewerClient.Closed closed = viewer.awaitClose(Duration.ofSeconds(3));
         long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
         assertThat(closed.code()).isEqualTo(4000);
         assertThat(closed.reason()).isEqualTo("idle timeout");
-        assertThat(elapsedMillis).isBetween(400L, 2_500L);
-        assertThat(viewer.history("ping")).as("no ping was due yet").isEmpty();
+        assertThat(elapsedMillis).isBetween(700L, 2_500L);
+        assertThat(viewer.history("ping")).as("one ping, unanswered, its timeout not yet run out").hasSize(1);
     }
 
     @Test
     void anyClientMessageCountsAsActivity() {
-        start(Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofMillis(500));
+        start(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofMillis(800));
         ViewerClient viewer = fixture.viewer(STREAM);
         for (int i = 0; i < 12; i++) {
             viewer.send("{\"event\":\"get_stream_info\",\"data\":{\"request_id\":\"keepalive-" + i + "\"}}");
             sleep(125);
         }
-        assertThat(viewer.closedNow()).as("1.5 s of activity with a 500 ms idle timeout").isNull();
+        assertThat(viewer.closedNow()).as("1.5 s of activity with an 800 ms idle timeout").isNull();
+        viewer.close();
+    }
+
+    @Test
+    void protocolLevelPingFramesCountAsActivity() {
+        start(Duration.ofMillis(300), Duration.ofSeconds(5), Duration.ofMillis(800));
+        ViewerClient viewer = fixture.viewer(STREAM);
+        viewer.awaitEvent("connection_established", Duration.ofSeconds(2));
+        for (int i = 0; i < 12; i++) {
+            viewer.sendPing(new byte[] {(byte) i}).join();
+            sleep(125);
+        }
+        assertThat(viewer.closedNow()).as("1.5 s of ping frames with an 800 ms idle timeout").isNull();
         viewer.close();
     }
 

@@ -122,9 +122,9 @@ class SlowViewerIntegrationTest {
         // Memory: what the slow viewer missed was not kept anywhere.
         long allowed = volumeBytes / 4;
         assertThat(after.heap - before.heap).as("heap growth").isLessThan(allowed);
+        // The server allocates frames from Netty's default allocator (adaptive in 4.2), so that is the one to watch.
+        assertThat(before.defaultDirect).as("the default allocator reports its memory").isNotNegative();
         assertThat(after.defaultDirect - before.defaultDirect).as("direct memory growth of the default allocator")
-                .isLessThan(allowed);
-        assertThat(after.pooledDirect - before.pooledDirect).as("direct memory growth of the pooled allocator")
                 .isLessThan(allowed);
     }
 
