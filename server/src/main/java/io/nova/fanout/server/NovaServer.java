@@ -1,5 +1,9 @@
 package io.nova.fanout.server;
 
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -50,6 +54,7 @@ public final class NovaServer implements AutoCloseable {
     private final StreamRegistry registry;
     private final ViewerSessions sessions;
     private final PrometheusMeterRegistry meters;
+    private final JvmGcMetrics gcMetrics;
     private final Channel viewerListener;
     private final Channel internalListener;
 
@@ -69,6 +74,12 @@ public final class NovaServer implements AutoCloseable {
             NovaMetrics metrics = new NovaMetrics(limiter::open, this::liveStreams);
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             metrics.bindTo(meters);
+            // Heap, GC and CPU figures let a load test relate its results to what the server spent.
+            new JvmMemoryMetrics().bindTo(meters);
+            gcMetrics = new JvmGcMetrics();
+            gcMetrics.bindTo(meters);
+            new ProcessorMetrics().bindTo(meters);
+            new JvmThreadMetrics().bindTo(meters);
             sessions = new ViewerSessions(workers, new ViewerSessions.Settings(config.pingInterval(),
                     config.pingTimeout(), config.idleTimeout(), config.endGracePeriod(), config.bufferSize(),
                     config.maxFrameBytes()), codec, encoder, fanout, metrics, new ViewerIssueLog(), config.clock());
@@ -144,6 +155,7 @@ public final class NovaServer implements AutoCloseable {
         sessions.stop();
         registry.close();
         shutdownGroups();
+        gcMetrics.close();
         meters.close();
     }
 

@@ -8,6 +8,7 @@ import io.nova.fanout.protocol.QualityChangeReason;
 import io.nova.fanout.protocol.Severity;
 import io.nova.fanout.server.stream.StreamChange;
 import io.nova.fanout.server.stream.StreamMetadata;
+import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -29,8 +30,9 @@ final class BroadcastRequests {
     private static final Set<String> QUALITY_FIELDS = Set.of("new_quality", "new_bitrate_kbps", "fps", "reason");
     private static final Set<String> QUALITY_SERVER_FIELDS = Set.of("stream_id", "timestamp", "previous_quality",
             "previous_bitrate_kbps");
-    private static final Set<String> BITRATE_FIELDS = Set.of("current_bitrate_kbps");
-    private static final Set<String> BITRATE_SERVER_FIELDS = Set.of("stream_id", "timestamp", "quality", "health");
+    /** The seed calls a bitrate_update's timestamp its measurement time, which only the broadcaster knows. */
+    private static final Set<String> BITRATE_FIELDS = Set.of("current_bitrate_kbps", "timestamp");
+    private static final Set<String> BITRATE_SERVER_FIELDS = Set.of("stream_id", "quality", "health");
     private static final Set<String> ERROR_FIELDS = Set.of("error_code", "error_message", "severity", "recoverable",
             "suggested_action");
     private static final Set<String> ERROR_SERVER_FIELDS = Set.of("timestamp", "dropped_count");
@@ -95,7 +97,8 @@ final class BroadcastRequests {
             case EventNames.BITRATE_UPDATE -> {
                 fields.rejectUnknown(BITRATE_FIELDS, BITRATE_SERVER_FIELDS);
                 Integer current = fields.integer("current_bitrate_kbps", true, 0, MAX_BITRATE_KBPS);
-                change = errors.list().size() > before ? null : new StreamChange.ReportBitrate(current);
+                Instant measuredAt = fields.instant("timestamp");
+                change = errors.list().size() > before ? null : new StreamChange.ReportBitrate(current, measuredAt);
             }
             case EventNames.ERROR -> {
                 fields.rejectUnknown(ERROR_FIELDS, ERROR_SERVER_FIELDS);

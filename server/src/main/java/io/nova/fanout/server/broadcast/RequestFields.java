@@ -2,6 +2,8 @@ package io.nova.fanout.server.broadcast;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.nova.fanout.protocol.WireValue;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Optional;
 import java.util.Set;
@@ -62,6 +64,23 @@ final class RequestFields {
             return null;
         }
         return node.intValue();
+    }
+
+    /** An optional ISO-8601 instant such as {@code 2025-10-21T10:40:30.000Z}. */
+    Instant instant(String name) {
+        JsonNode node = object.get(name);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        try {
+            if (node.isTextual()) {
+                return Instant.parse(node.textValue());
+            }
+        } catch (DateTimeParseException e) {
+            // reported below
+        }
+        errors.add(prefix + name, "expected an ISO-8601 UTC timestamp such as 2025-10-21T10:40:30.000Z");
+        return null;
     }
 
     Boolean bool(String name) {

@@ -64,7 +64,17 @@ public sealed interface StreamChange {
         }
     }
 
-    record ReportBitrate(int currentBitrateKbps) implements StreamChange {
+    /**
+     * A bitrate measurement.
+     *
+     * @param measuredAt when the broadcaster measured it, which the event's {@code timestamp} reports; {@code null}
+     *                   for "now"
+     */
+    record ReportBitrate(int currentBitrateKbps, Instant measuredAt) implements StreamChange {
+        public ReportBitrate(int currentBitrateKbps) {
+            this(currentBitrateKbps, null);
+        }
+
         @Override
         public Transition apply(StreamState state, ViewerCounts viewers, Instant now) {
             if (state.status() == StreamStatus.ENDED) {
@@ -72,7 +82,8 @@ public sealed interface StreamChange {
             }
             StreamHealth health = StreamHealth.of(currentBitrateKbps, state.metadata().bitrateKbps());
             return new Step(state.withCurrentBitrate(currentBitrateKbps), new BitrateUpdate(state.streamId(),
-                    currentBitrateKbps, state.metadata().quality(), health, now), false);
+                    currentBitrateKbps, state.metadata().quality(), health, measuredAt != null ? measuredAt : now),
+                    false);
         }
     }
 

@@ -14,6 +14,7 @@ import io.nova.fanout.protocol.Severity;
 import io.nova.fanout.server.broadcast.FieldErrors.FieldError;
 import io.nova.fanout.server.stream.StreamChange;
 import io.nova.fanout.server.stream.StreamMetadata;
+import java.time.Instant;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -257,11 +258,27 @@ class BroadcastRequestsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"quality", "health", "stream_id", "timestamp"})
+    @ValueSource(strings = {"quality", "health", "stream_id"})
     void bitrateReportRefusesServerSetFields(String field) {
         assertThat(event("{'event':'bitrate_update','data':{'current_bitrate_kbps':4850,'" + field + "':'good'}}"))
                 .isNull();
         assertSingleError("data." + field, "set by the server; do not send it");
+    }
+
+    @Test
+    void aBitrateReportMayCarryItsMeasurementTime() {
+        StreamChange change = event("{'event':'bitrate_update','data':{'current_bitrate_kbps':4850,"
+                + "'timestamp':'2025-10-21T10:40:30.123Z'}}");
+        assertThat(errors.list()).isEmpty();
+        assertThat(change).isEqualTo(new StreamChange.ReportBitrate(4850, Instant.parse("2025-10-21T10:40:30.123Z")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"'yesterday'", "1761043230", "'2025-10-21 10:40:30'"})
+    void aMeasurementTimeMustBeAnIsoInstant(String value) {
+        assertThat(event("{'event':'bitrate_update','data':{'current_bitrate_kbps':4850,'timestamp':" + value + "}}"))
+                .isNull();
+        assertSingleError("data.timestamp", "expected an ISO-8601 UTC timestamp such as 2025-10-21T10:40:30.000Z");
     }
 
     // --- events: error ----------------------------------------------------------------------------
