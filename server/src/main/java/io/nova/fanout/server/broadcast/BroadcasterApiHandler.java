@@ -96,6 +96,16 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
         }
     }
 
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            log.debug("broadcaster connection failed: {}", cause.toString());
+        } else {
+            log.warn("broadcaster connection failed", cause);
+        }
+        ctx.close();
+    }
+
     private Future<FullHttpResponse> handle(FullHttpRequest request, String path) {
         if (path.equals("/metrics")) {
             return now(HttpMethod.GET.equals(request.method()) ? metrics() : methodNotAllowed(HttpMethod.GET));

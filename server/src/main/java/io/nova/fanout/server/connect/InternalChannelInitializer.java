@@ -3,6 +3,7 @@ package io.nova.fanout.server.connect;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -12,6 +13,7 @@ import java.util.function.Supplier;
 
 /** Builds the internal port's pipeline: the broadcaster HTTP API, and the ingest WebSocket behind it. */
 public final class InternalChannelInitializer extends ChannelInitializer<SocketChannel> {
+    private static final int MAX_PIPELINE_DEPTH = 4096;
     private final MalformedRequestHandler malformed = new MalformedRequestHandler();
     private final HealthCheckHandler health;
     private final Supplier<BroadcasterApiHandler> api;
@@ -39,7 +41,9 @@ public final class InternalChannelInitializer extends ChannelInitializer<SocketC
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        p.addLast("http", new HttpServerCodec());
+        // Reading pauses after 16 unanswered requests, but one read can hold hundreds of small pipelined ones;
+        // Netty's default depth of 128 would drop the connection and every request in flight on it.
+        p.addLast("http", new HttpServerCodec(new HttpDecoderConfig(), MAX_PIPELINE_DEPTH));
         // Answers 413 by itself when a body exceeds the limit.
         p.addLast("http-aggregator", new JsonHttpObjectAggregator(maxRequestBytes));
         p.addLast("malformed", malformed);
