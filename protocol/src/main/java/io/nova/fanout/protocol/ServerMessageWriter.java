@@ -3,9 +3,6 @@ package io.nova.fanout.protocol;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
 
 /**
  * Writes server events field by field with the streaming generator: this runs once per published event,
@@ -14,8 +11,6 @@ import java.util.Locale;
 final class ServerMessageWriter {
 
     // Always three fraction digits, as in the seed, so every timestamp has the same width.
-    private static final DateTimeFormatter TIMESTAMP =
-            DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
 
     /** Writes the whole frame; a negative {@code seq} leaves the key out. */
     void write(JsonGenerator json, ServerMessage message, long seq) throws IOException {
@@ -104,6 +99,6 @@ final class ServerMessageWriter {
     }
 
     private static void writeTimestamp(JsonGenerator json, Instant timestamp) throws IOException {
-        json.writeStringField("timestamp", TIMESTAMP.format(timestamp));
+        json.writeStringField("timestamp", Timestamps.format(timestamp));
     }
 }

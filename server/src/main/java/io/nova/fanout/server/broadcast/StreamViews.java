@@ -2,19 +2,16 @@ package io.nova.fanout.server.broadcast;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.nova.fanout.protocol.Timestamps;
 import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamMetadata;
 import io.nova.fanout.server.stream.StreamState;
 import io.nova.fanout.server.stream.ViewerCounts;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 
 /** The JSON the internal API answers with for a stream: its state and its live counts. */
 final class StreamViews {
-    private static final DateTimeFormatter ISO_MILLIS =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     private final ObjectMapper mapper;
     private final Clock clock;
 
@@ -49,6 +46,6 @@ final class StreamViews {
     }
 
     private static void timestamp(ObjectNode node, String field, Instant instant) {
-        node.put(field, instant == null ? null : ISO_MILLIS.format(instant));
+        node.put(field, instant == null ? null : Timestamps.format(instant));
     }
 }
