@@ -60,7 +60,10 @@ public final class ViewerSessions {
         ViewerSessionHandler session = new ViewerSessionHandler(admission, writer, this);
         pipeline.addBefore(protocolHandlerName, "viewer-activity", new InboundActivityHandler(session));
         pipeline.addLast("frame-aggregator", new WebSocketFrameAggregator(settings.maxFrameBytes()));
-        pipeline.addLast("viewer-writer", writer);
+        // Nearest the head: its frames are already complete WebSocket frames, so its writes and flushes go
+        // straight to the socket instead of walking through the WebSocket and HTTP handlers (the handshake
+        // later puts Netty's frame encoder and decoder after it, where the HTTP codec was).
+        pipeline.addFirst("viewer-writer", writer);
         pipeline.addLast("viewer-session", session);
     }
 

@@ -25,6 +25,8 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private int unflushedFrames;
     private Runnable onDrained;
+    /** Set once a close frame is on its way; this handler's writes bypass Netty's guard against that. */
+    private boolean discarded;
 
     public ViewerWriteHandler(int bufferSize, FramePreEncoder encoder, Clock clock, NovaMetrics metrics) {
         this.outbox = new ViewerOutbox(bufferSize);
@@ -45,6 +47,10 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes a shared stream frame, or keeps it for later; takes ownership. Does not flush. */
     public void write(ByteBuf frame) {
+        if (discarded) {
+            frame.release();
+            return;
+        }
         if (outbox.isEmpty() && !ctx.channel().isWritable() && unflushedFrames > 0) {
             // Unflushed frames count against the watermark too: let the socket take them before
             // concluding that this viewer is slow.
@@ -60,6 +66,10 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
 
     /** Writes and flushes a connection-level message now, ahead of anything still in the outbox. */
     public void writeNow(ByteBuf frame) {
+        if (discarded) {
+            frame.release();
+            return;
+        }
         ctx.writeAndFlush(frame, ctx.voidPromise());
     }
 
@@ -85,8 +95,9 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Releases whatever still waits: nothing may follow a close frame. */
+    /** Releases whatever still waits, and whatever is written from now on: nothing may follow a close frame. */
     public void discard() {
+        discarded = true;
         outbox.clear();
         onDrained = null;
     }

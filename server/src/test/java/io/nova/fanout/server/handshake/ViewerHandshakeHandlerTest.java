@@ -608,7 +608,8 @@ class ViewerHandshakeHandlerTest {
         admitted(channel, upgrade(withToken("live")));
 
         channel.pipeline().names().forEach(names::add);
-        assertThat(names).containsSubsequence("websocket", "frame-aggregator", "viewer-writer", "viewer-session");
+        assertThat(names).containsSubsequence("websocket", "frame-aggregator", "viewer-session");
+        assertThat(names.get(0)).as("pre-encoded frames skip the WebSocket and HTTP handlers").isEqualTo("viewer-writer");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 

@@ -642,13 +642,14 @@ class ViewerSessionHandlerTest {
     @Test
     void closesEvenWhenThePeerNeverReadsTheCloseFrame() {
         start(DEFAULTS);
+        connectToLiveStream();
         // A peer that stopped reading: flushes never complete, so the close frame's write never does either.
+        // In front of everything, the session's writer included, as the socket is.
         channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
             @Override
             public void flush(ChannelHandlerContext ctx) {
             }
         });
-        connect(liveStream());
         advance(PING_INTERVAL);
         advance(PING_TIMEOUT); // the close frame 4000 is sent (and stuck)
         assertThat(closes(4000)).isEqualTo(1);

@@ -286,6 +286,25 @@ class ViewerWriteHandlerTest {
     }
 
     @Test
+    void nothingWrittenAfterDiscardReachesTheChannel() {
+        ViewerWriteHandler writer = writer(3);
+        EmbeddedChannel channel = open(writer);
+        ByteBuf late = frame(1);
+        ByteBuf lateNow = frame(2);
+
+        writer.discard();
+        writer.write(late);
+        writer.writeNow(lateNow);
+        writer.flush();
+
+        assertThat(channel.outboundMessages()).as("a close frame must be the last frame").isEmpty();
+        assertThat(late.refCnt()).isZero();
+        assertThat(lateNow.refCnt()).isZero();
+        assertThat(sentCount()).isZero();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void removingTheHandlerReleasesTheBacklog() {
         ViewerWriteHandler writer = writer(3);
         EmbeddedChannel channel = open(writer);
