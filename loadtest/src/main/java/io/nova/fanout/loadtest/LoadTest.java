@@ -137,7 +137,7 @@ public final class LoadTest {
                 : endpoint.loopback() ? SourceAddresses.loopbackRange()
                 : SourceAddresses.systemChosen();
         return new FleetSettings(endpoint, settings.streamIds(), settings.viewers(), settings.slowFraction(),
-                settings.silentFraction(), settings.connectRate(), settings.connectTimeout(), settings.ioThreads(), sources);
+                settings.slowReceiveBuffer(), settings.silentFraction(), settings.connectRate(), settings.connectTimeout(), settings.ioThreads(), sources);
     }
 
     private PublishingResult hold(Progress progress) {

@@ -99,6 +99,12 @@ final class LoadTestOptions {
             description = "Share of viewers that stop reading after connection_established. Default: ${DEFAULT-VALUE}.")
     double slowFraction;
 
+    @Option(names = "--slow-receive-buffer", paramLabel = "BYTES", defaultValue = "4096",
+            description = "Socket receive buffer (SO_RCVBUF) of the slow viewers, so that what they stop reading "
+                    + "backs up into the server within a short run, as behind a slow link; 0 keeps the system's "
+                    + "autotuned buffer. Default: ${DEFAULT-VALUE}.")
+    int slowReceiveBuffer;
+
     @Option(names = "--silent-fraction", paramLabel = "F", defaultValue = "0",
             description = "Share of viewers that never answer pings. Default: ${DEFAULT-VALUE}.")
     double silentFraction;
@@ -150,7 +156,7 @@ final class LoadTestOptions {
     LoadTestSettings toSettings() {
         return new LoadTestSettings(url, internalUrl, jwtSecret, tokenFile, broadcasterToken, viewers, streams,
                 streamPrefix, register, connectRate, publishRate, rateSteps, stepDuration, stopAboveP99, duration,
-                warmup, slowFraction, silentFraction, churnRate, addresses(sourceAddresses), metricsUrl, report, html,
+                warmup, slowFraction, slowReceiveBuffer, silentFraction, churnRate, addresses(sourceAddresses), metricsUrl, report, html,
                 label, ioThreads, connectTimeout, idle);
     }
 

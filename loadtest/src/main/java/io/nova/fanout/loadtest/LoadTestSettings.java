@@ -37,7 +37,8 @@ import java.util.Map;
 public record LoadTestSettings(URI url, URI internalUrl, String jwtSecret, Path tokenFile, String broadcasterToken,
                                int viewers, int streams, String streamPrefix, boolean register, double connectRate,
                                double publishRate, List<Double> rateSteps, Duration stepDuration, Duration stopAboveP99,
-                               Duration duration, Duration warmup, double slowFraction, double silentFraction,
+                               Duration duration, Duration warmup, double slowFraction, int slowReceiveBuffer,
+                               double silentFraction,
                                double churnRate, List<InetAddress> sourceAddresses, URI metricsUrl, Path report,
                                Path html, String label, int ioThreads, Duration connectTimeout, boolean idle) {
 
@@ -48,6 +49,9 @@ public record LoadTestSettings(URI url, URI internalUrl, String jwtSecret, Path 
     private static final Duration MAX_DURATION = Duration.ofDays(1);
     private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
     private static final int MAX_IO_THREADS = 1_024;
+    /** Below this the kernel rounds a receive buffer up anyway (Linux: about 2 KiB). */
+    private static final int MIN_RECEIVE_BUFFER = 1_024;
+    private static final int MAX_RECEIVE_BUFFER = 64 * 1024 * 1024;
     /** Tokens outlive the run by this much, so that a slow run never sees them expire. */
     private static final Duration TOKEN_MARGIN = Duration.ofHours(1);
 
@@ -94,6 +98,9 @@ public record LoadTestSettings(URI url, URI internalUrl, String jwtSecret, Path 
             }
         }
         require("slow-fraction", slowFraction, slowFraction >= 0 && slowFraction <= 1, "0..1");
+        require("slow-receive-buffer", slowReceiveBuffer, slowReceiveBuffer == 0
+                || (slowReceiveBuffer >= MIN_RECEIVE_BUFFER && slowReceiveBuffer <= MAX_RECEIVE_BUFFER),
+                "0, or " + MIN_RECEIVE_BUFFER + ".." + MAX_RECEIVE_BUFFER);
         require("silent-fraction", silentFraction, silentFraction >= 0 && silentFraction <= 1, "0..1");
         require("silent-fraction", silentFraction, slowFraction + silentFraction <= 1, "at most 1 - slow-fraction");
         require("churn-rate", churnRate, churnRate >= 0 && churnRate <= MAX_RATE, "0.." + (long) MAX_RATE);
@@ -151,6 +158,7 @@ public record LoadTestSettings(URI url, URI internalUrl, String jwtSecret, Path 
         options.put("duration", Durations.format(duration));
         options.put("warmup", Durations.format(warmup));
         options.put("slow_fraction", slowFraction);
+        options.put("slow_receive_buffer", slowReceiveBuffer);
         options.put("silent_fraction", silentFraction);
         options.put("churn_rate", churnRate);
         options.put("source_addresses", sourceAddresses.stream().map(InetAddress::getHostAddress).toList());

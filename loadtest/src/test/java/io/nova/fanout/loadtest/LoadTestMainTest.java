@@ -23,11 +23,11 @@ class LoadTestMainTest {
         for (String option : new String[] {"--url", "--internal-url", "--jwt-secret", "--token-file", "--broadcaster-token",
                 "--viewers", "--streams", "--stream-prefix", "--[no-]register", "--connect-rate", "--publish-rate",
                 "--rate-steps", "--step-duration", "--stop-above-p99", "--duration", "--warmup", "--slow-fraction",
-                "--silent-fraction", "--churn-rate", "--source-addresses", "--metrics-url", "--report", "--html", "--label",
+                "--slow-receive-buffer", "--silent-fraction", "--churn-rate", "--source-addresses", "--metrics-url", "--report", "--html", "--label",
                 "--io-threads", "--connect-timeout", "--idle"}) {
             assertThat(help).as(option).contains(option);
         }
-        assertThat(help.split("Default:", -1)).hasSizeGreaterThanOrEqualTo(27);
+        assertThat(help.split("Default:", -1)).hasSizeGreaterThanOrEqualTo(28);
     }
 
     @Test
@@ -40,6 +40,8 @@ class LoadTestMainTest {
                 "nova-loadtest: Invalid value for option '--duration': invalid duration 'soon'");
         assertUsageError(new String[] {"--jwt-secret", SECRET, "--slow-fraction", "0.8", "--silent-fraction", "0.4"},
                 "nova-loadtest: silent-fraction: 0.4 (expected: at most 1 - slow-fraction)");
+        assertUsageError(new String[] {"--jwt-secret", SECRET, "--slow-receive-buffer", "100"},
+                "nova-loadtest: slow-receive-buffer: 100 (expected: 0, or 1024..67108864)");
         assertUsageError(new String[] {"--jwt-secret", SECRET, "--stop-above-p99", "50ms"},
                 "nova-loadtest: stop-above-p99: only applies with --rate-steps");
         assertUsageError(new String[] {"--jwt-secret", SECRET, "--url", "http://127.0.0.1:8080"},

@@ -181,9 +181,12 @@ public final class ViewerFleet implements AutoCloseable {
         InetSocketAddress local = settings.sources().current();
         URI uri = settings.endpoint().streamUri(slot.streamId(), tokens.viewerToken(slot.index()));
         long start = System.nanoTime();
-        ChannelFuture connect = bootstrap.clone()
-                .handler(new ViewerChannelInitializer(uri, slot, services, start))
-                .connect(settings.endpoint().address(), local);
+        Bootstrap attempt = bootstrap.clone().handler(new ViewerChannelInitializer(uri, slot, services, start));
+        if (slot.behaviour() == ViewerBehaviour.SLOW && settings.slowReceiveBuffer() > 0) {
+            // Set before the connect, so the window the server sees is small from the handshake on.
+            attempt.option(ChannelOption.SO_RCVBUF, settings.slowReceiveBuffer());
+        }
+        ChannelFuture connect = attempt.connect(settings.endpoint().address(), local);
         connect.addListener((ChannelFuture done) -> {
             if (done.isSuccess()) {
                 return; // From here on the connection's ViewerHandler keeps count.
