@@ -13,8 +13,9 @@
 #   2. writes the machine description (cores, memory, CPU model, kernel, ulimit -n, java and node
 #      versions) to docs/benchmarks/machine.json;
 #   3. for each server in turn, nova first, then node-ws: starts it in the background on loopback ports,
-#      waits for /health, runs the four scenarios with the load tester (same machine, one after the
-#      other), and stops it:
+#      waits for /health, warms it up with one unrecorded run of the load tester (100 streams x 100
+#      viewers, 5 events/s, 20 s), runs the four scenarios with the load tester (same machine, one after
+#      the other), and stops it:
 #        fanout        1 stream, 10,000 viewers, publish rate stepped 2..320 events/s, 8 s per step, until
 #                      p99 passes 50 ms: the highest delivered messages/s with p99 under 50 ms
 #        many-streams  100 streams x 100 viewers, 10 events/s per stream, 30 s: latency and server CPU
@@ -22,7 +23,8 @@
 #                      after a full GC, and the connect rate
 #        slow-viewers  many-streams with 10 % of the viewers not reading: healthy viewers' latency, and
 #                      the server's memory
-#      Around each scenario it reads the server process's CPU time (utime + stime in /proc/PID/stat) and
+#      Around each scenario it reads the server process's CPU time (utime + stime in /proc/PID/stat, and
+#      stime alone: the share spent in the kernel) and
 #      RSS (VmRSS in /proc/PID/status, also sampled every second during the run), and its heap after a
 #      full GC (nova: `jcmd PID GC.run`, then jvm_memory_used_bytes{area="heap"} from /metrics; node:
 #      its /metrics runs global.gc() before reporting node_heap_used_bytes). Those figures go to
@@ -40,6 +42,7 @@
 #   BENCH_SCENARIOS="fanout many-streams connections slow-viewers"
 #                                     scenarios to run (the others' old results are kept)
 #   BENCH_SKIP_BUILD=1               reuse the jars and node_modules already there
+#   BENCH_WARMUP=0                   skip the unrecorded warm-up run each server gets before its scenarios
 #   BENCH_IDLE_VIEWERS=N             viewers of the connections scenario (default: ulimit -n - 500)
 #   BENCH_RESULTS=DIR                where reports go (default docs/benchmarks)
 #   BENCH_OUT=FILE                   the markdown written (default docs/benchmarks.md)
@@ -99,13 +102,13 @@ done
 # ------------------------------------------------------------------------------------------------
 # Process figures
 
-cpu_ticks() { # utime + stime of a process, in clock ticks (fields 14 and 15 of /proc/PID/stat)
+cpu_ticks() { # "TOTAL SYSTEM": utime + stime of a process, and stime alone, in clock ticks (fields 14, 15 of /proc/PID/stat)
   local stat
   stat=$(<"/proc/$1/stat")
   stat=${stat##*) } # the command name may contain spaces; everything after its ')' is fixed
   # shellcheck disable=SC2086
   set -- $stat
-  echo $(( ${12} + ${13} ))
+  echo $(( ${12} + ${13} )) "${13}"
 }
 
 rss_bytes() { # VmRSS of a process, in bytes
@@ -225,6 +228,26 @@ wait_for_no_viewers() { # the previous scenario's viewers must be gone before th
 }
 
 # ------------------------------------------------------------------------------------------------
+# Warm-up: one unrecorded run right after a server starts, so that every scenario measures a server whose
+# JIT has compiled the fan-out path, as in a server that has been up for a while, not one still compiling.
+
+WARMUP_ARGS=(--streams 100 --viewers 10000 --publish-rate 5 --warmup 0s --duration 20s)
+
+warm_up() {
+  [[ ${BENCH_WARMUP:-1} != 0 ]] || return 0
+  log "$CURRENT: warm-up run (not recorded): ${WARMUP_ARGS[*]}"
+  local rc=0
+  timeout --kill-after=10 120 java -jar "$LT_JAR" \
+    --url "ws://$HOST:$PORT" --internal-url "http://$HOST:$INTERNAL_PORT" --jwt-secret "$SECRET" \
+    --label "$CURRENT" --stream-prefix "warmup-" --connect-rate "$CONNECT_RATE" \
+    "${WARMUP_ARGS[@]}" >"$LOGS/$CURRENT-warmup.out" 2>&1 &
+  LT_PID=$!
+  wait "$LT_PID" || rc=$?
+  LT_PID=""
+  ((rc == 0)) || log "$CURRENT: the warm-up run exited with $rc (output: $LOGS/$CURRENT-warmup.out)"
+}
+
+# ------------------------------------------------------------------------------------------------
 # One scenario: run_scenario SCENARIO TIME_LIMIT_SECONDS LOADTEST_ARGS...
 
 run_scenario() {
@@ -243,8 +266,8 @@ run_scenario() {
   rss_before=$(rss_bytes "$SERVER_PID")
   log "$CURRENT / $scenario: heap after GC $heap_before bytes, RSS $rss_before bytes; running the load tester"
 
-  local busy_before irq_before lt_java="" lt_ticks=0 ticks
-  cpu_before=$(cpu_ticks "$SERVER_PID")
+  local busy_before irq_before lt_java="" lt_ticks=0 ticks sys_before
+  read -r cpu_before sys_before < <(cpu_ticks "$SERVER_PID")
   read -r busy_before irq_before < <(machine_ticks)
   t0=$(now)
   timeout --kill-after=10 "$limit" java -jar "$LT_JAR" \
@@ -263,7 +286,7 @@ run_scenario() {
     ((rss > rss_peak)) && rss_peak=$rss
     # The load tester's own CPU (the java under timeout), last sample before it exits
     [[ -n $lt_java ]] || lt_java=$(pgrep -P "$LT_PID" java 2>/dev/null | head -n 1 || true)
-    if [[ -n $lt_java ]] && ticks=$(cpu_ticks "$lt_java" 2>/dev/null); then lt_ticks=$ticks; fi
+    if [[ -n $lt_java ]] && ticks=$(cpu_ticks "$lt_java" 2>/dev/null); then lt_ticks=${ticks%% *}; fi
     if [[ $scenario == connections && $heap_loaded == null ]]; then
       n=$(viewers_connected)
       if [[ $n != null && $n -gt 0 ]]; then
@@ -281,9 +304,9 @@ run_scenario() {
   local rc=0
   wait "$LT_PID" || rc=$?
   LT_PID=""
-  local t1 cpu_after rss_after
+  local t1 cpu_after sys_after rss_after
   t1=$(now)
-  cpu_after=$(cpu_ticks "$SERVER_PID" 2>/dev/null || echo "$cpu_before")
+  read -r cpu_after sys_after < <(cpu_ticks "$SERVER_PID" 2>/dev/null || echo "$cpu_before $sys_before")
   local busy_after irq_after
   read -r busy_after irq_after < <(machine_ticks)
   rss_after=$(rss_bytes "$SERVER_PID" 2>/dev/null || echo 0)
@@ -304,6 +327,7 @@ run_scenario() {
   "loadtest_exit_code": $rc,
   "wall_seconds": $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'),
   "cpu_seconds": $(awk -v a="$cpu_before" -v b="$cpu_after" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }'),
+  "system_cpu_seconds": $(awk -v a="$sys_before" -v b="$sys_after" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }'),
   "clk_tck": $CLK_TCK,
   "loadtest_cpu_seconds": $(awk -v a="$lt_ticks" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", a / t }'),
   "machine_busy_cpu_seconds": $(awk -v a="$busy_before" -v b="$busy_after" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }'),
@@ -371,7 +395,7 @@ BENCH_MACHINE_JAVA=$(java -version 2>&1 | head -n 3 | paste -sd ' ' -) \
 BENCH_MACHINE_NODE=$(node --version) \
 BENCH_MACHINE_WS=$(node -p "require('./$BASELINE/node_modules/ws/package.json').version") \
 BENCH_ULIMIT_N=$ULIMIT_N BENCH_IDLE_TARGET=$IDLE_TARGET BENCH_COMMIT=$COMMIT BENCH_DIRTY=$DIRTY \
-BENCH_STARTED_AT=$STARTED_AT \
+BENCH_STARTED_AT=$STARTED_AT BENCH_WARMUP_RUN=$([[ ${BENCH_WARMUP:-1} != 0 ]] && echo "${WARMUP_ARGS[*]}") \
   node -e '
     const e = process.env;
     const machine = {
@@ -391,6 +415,7 @@ BENCH_STARTED_AT=$STARTED_AT \
       uncommitted_changes: e.BENCH_DIRTY === "true",
       started_at: e.BENCH_STARTED_AT,
       idle_viewers: Number(e.BENCH_IDLE_TARGET),
+      warmup: e.BENCH_WARMUP_RUN ? "nova-loadtest " + e.BENCH_WARMUP_RUN : null,
       nova_command: "java -Xmx2g -jar server/target/nova-server.jar --host 127.0.0.1 --port P --internal-port P+1 (NOVA_JWT_SECRET set)",
       node_command: "node --expose-gc loadtest/baselines/node-ws/server.js (HOST, PORT, INTERNAL_PORT, JWT_SECRET set; defaults otherwise, so no viewer_count_changed)",
     };
@@ -406,6 +431,7 @@ has_scenario() { [[ " $SCENARIOS " == *" $1 "* ]]; }
 for server in $SERVERS; do
   [[ $server == nova || $server == node-ws ]] || die "unknown server $server (nova, node-ws)"
   start_server "$server"
+  warm_up
   if has_scenario fanout; then
     run_scenario fanout 240 --streams 1 --viewers 10000 \
       --rate-steps 2,5,10,20,40,80,160,320 --step-duration 8s --stop-above-p99 50ms

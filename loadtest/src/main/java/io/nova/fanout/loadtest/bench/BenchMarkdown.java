@@ -143,6 +143,11 @@ public final class BenchMarkdown {
         if (nodeCommand != null) {
             rows.add(List.of("node-ws", "`" + nodeCommand + "`"));
         }
+        if (run.has("warmup")) {
+            String warmup = Json.text(run, "warmup");
+            rows.add(List.of("Warm-up", warmup == null ? "none: each server was measured from its start"
+                    : "each server got one unrecorded run, `" + warmup + "`, before its first scenario"));
+        }
         table(List.of("", ""), rows);
         line();
     }
@@ -246,6 +251,8 @@ public final class BenchMarkdown {
                 v -> "**" + Fmt.decimal(v, 2) + "**", true));
         rows.add(compare("Server CPU seconds / wall seconds", nova, node, r -> r.process("cpu_seconds"),
                 v -> Fmt.decimal(v, 1) + " s", false));
+        rows.add(compare("Server CPU per delivered message (whole run, connects included)", nova, node,
+                BenchResults.Run::cpuMicrosPerMessage, Fmt::micros, true));
         rows.add(compare("Server RSS, peak", nova, node, r -> r.process("rss_peak_bytes"), Fmt::bytes, false));
         machineRows(rows, nova, node);
         comparisonTable(rows);
@@ -297,6 +304,8 @@ public final class BenchMarkdown {
         rows.add(compare("Viewers connected", nova, node, r -> r.report("connect", "connected"), Fmt::count, false));
         rows.add(compare("Slow fraction", nova, node, r -> Json.num(r.report(), "options", "slow_fraction"),
                 v -> Fmt.decimal(v, 2), false));
+        rows.add(compare("Slow viewers' socket receive buffer (`--slow-receive-buffer`; 0: the system's)", nova, node,
+                r -> Json.num(r.report(), "options", "slow_receive_buffer"), Fmt::bytes, false));
         latencyRows(rows, nova, node, "healthy_latency_ms", "Healthy viewers' ");
         rows.add(notRun(compareValues("Scenario 2 p99", novaBase.report("delivery", "latency_ms", "p99"),
                 nodeBase.report("delivery", "latency_ms", "p99"), Fmt::ms, true), novaBase, nodeBase));
@@ -317,6 +326,8 @@ public final class BenchMarkdown {
                 Fmt::count, false));
         rows.add(List.of("Closes by code", closes(nova), closes(node), ""));
         rows.add(compare("Server CPU, cores used", nova, node, BenchResults.Run::coresUsed, v -> Fmt.decimal(v, 2), true));
+        rows.add(compare("Server CPU per delivered message (whole run, connects included)", nova, node,
+                BenchResults.Run::cpuMicrosPerMessage, Fmt::micros, true));
         rows.add(compare("Server RSS, peak", nova, node, r -> r.process("rss_peak_bytes"), Fmt::bytes, false));
         rows.add(notRun(compareValues("Server RSS, peak in scenario 2", novaBase.process("rss_peak_bytes"),
                 nodeBase.process("rss_peak_bytes"), Fmt::bytes, false), novaBase, nodeBase));
@@ -440,6 +451,8 @@ public final class BenchMarkdown {
 
     /** Who else used the CPU while the server was measured. */
     private static void machineRows(List<List<String>> rows, BenchResults.Run nova, BenchResults.Run node) {
+        rows.add(compare("Share of the server's CPU spent in the kernel (system time)", nova, node,
+                BenchResults.Run::kernelShare, Fmt::percent, false));
         rows.add(compare("Load tester CPU, cores used", nova, node, BenchResults.Run::loadTesterCores,
                 v -> Fmt.decimal(v, 2), false));
         rows.add(compare("Other processes' CPU, cores used", nova, node, BenchResults.Run::otherCores,

@@ -92,6 +92,26 @@ public final class BenchResults {
             return seconds == null || wall == null || wall <= 0 ? null : seconds / wall;
         }
 
+        /**
+         * The share of the server's CPU time spent in the kernel (its system time), 0 to 1: on loopback that
+         * includes the receiving side of every TCP segment it sends, which the kernel does in the sender's call.
+         */
+        public Double kernelShare() {
+            Double cpu = process("cpu_seconds");
+            Double system = process("system_cpu_seconds");
+            return cpu == null || system == null || cpu <= 0 ? null : Math.min(1, system / cpu);
+        }
+
+        /**
+         * Server CPU time per delivered message in microseconds: all of the run's CPU time (connects and
+         * closes included) divided by the messages the viewers received in the measured time.
+         */
+        public Double cpuMicrosPerMessage() {
+            Double cpu = process("cpu_seconds");
+            Double received = report("delivery", "received");
+            return cpu == null || received == null || received <= 0 ? null : cpu * 1e6 / received;
+        }
+
         /** Server CPU cores used on average: CPU seconds of the process divided by wall seconds. */
         public Double coresUsed() {
             Double cpu = process("cpu_seconds");

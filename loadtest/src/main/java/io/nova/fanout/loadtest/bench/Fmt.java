@@ -70,6 +70,15 @@ final class Fmt {
         return String.format(Locale.ROOT, "%+.1f %%", (ratio - 1) * 100);
     }
 
+    static String micros(Double value) {
+        return value == null ? NA : String.format(Locale.ROOT, value < 10 ? "%.2f µs" : "%.1f µs", value);
+    }
+
+    /** A share from 0 to 1 as a percentage. */
+    static String percent(Double share) {
+        return share == null ? NA : String.format(Locale.ROOT, "%.0f %%", share * 100);
+    }
+
     static String decimal(Double value, int digits) {
         return value == null ? NA : String.format(Locale.ROOT, "%." + digits + "f", value);
     }

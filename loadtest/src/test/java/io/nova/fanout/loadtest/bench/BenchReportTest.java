@@ -271,6 +271,37 @@ class BenchReportTest {
     }
 
     @Test
+    void kernelShareCpuPerMessageAndWarmUpAreComputedFromTheFiles() throws IOException {
+        String before = generate();
+        // Older results have no system time and no warm-up field: n/a and no row, never a made-up figure.
+        assertThat(section(before, "2. Many streams"))
+                .contains("| Share of the server's CPU spent in the kernel (system time) | n/a | n/a |  |")
+                // 24 s and 30 s of CPU for 3,000,000 messages each
+                .contains("| Server CPU per delivered message (whole run, connects included) | 8.00 µs | 10.0 µs | 0.80× |");
+        assertThat(section(before, "Machine")).doesNotContain("Warm-up");
+
+        ObjectNode nova = readJson("nova-many-streams.server.json");
+        nova.put("system_cpu_seconds", 18.0);
+        writeJson("nova-many-streams.server.json", nova);
+        ObjectNode node = readJson("node-ws-many-streams.server.json");
+        node.put("system_cpu_seconds", 12.0);
+        writeJson("node-ws-many-streams.server.json", node);
+        ObjectNode run = readJson("run.json");
+        run.put("warmup", "nova-loadtest --streams 100 --viewers 10000");
+        writeJson("run.json", run);
+        String md = generate();
+
+        assertThat(section(md, "2. Many streams"))
+                .contains("| Share of the server's CPU spent in the kernel (system time) | 75 % | 40 % |  |");
+        assertThat(section(md, "Machine")).contains("| Warm-up | each server got one unrecorded run, "
+                + "`nova-loadtest --streams 100 --viewers 10000`, before its first scenario |");
+
+        run.putNull("warmup");
+        writeJson("run.json", run);
+        assertThat(section(generate(), "Machine")).contains("| Warm-up | none: each server was measured from its start |");
+    }
+
+    @Test
     void aFailedLoadTesterRunIsMentioned() throws IOException {
         ObjectNode process = readJson("node-ws-many-streams.server.json");
         process.put("loadtest_exit_code", 3);
