@@ -84,6 +84,13 @@ public final class Main {
                           "Env: NOVA_VIEWER_COUNT_INTERVAL. Default: ${DEFAULT-VALUE}.")
     private Duration viewerCountInterval;
 
+    @Option(names = "--viewer-count-budget", paramLabel = "MESSAGES", defaultValue = "20000",
+            description = "Most viewer_count_changed messages one stream sends per second, summed over its " +
+                          "viewers: a large audience's counts are announced less often than " +
+                          "--viewer-count-interval so that they cost at most this; 0 for no limit. " +
+                          "Env: NOVA_VIEWER_COUNT_BUDGET. Default: ${DEFAULT-VALUE}.")
+    private int viewerCountBudget;
+
     @Option(names = "--buffer-size", paramLabel = "FRAMES", defaultValue = "100",
             description = "Frames kept per slow viewer before the oldest are dropped. " +
                           "Env: NOVA_BUFFER_SIZE. Default: ${DEFAULT-VALUE}.")
@@ -193,7 +200,7 @@ public final class Main {
                 .internalHost(internalHost).internalPort(internalPort)
                 .jwtSecret(jwtSecret == null ? null : jwtSecret.getBytes(UTF_8))
                 .pingInterval(pingInterval).pingTimeout(pingTimeout).idleTimeout(idleTimeout)
-                .viewerCountInterval(viewerCountInterval)
+                .viewerCountInterval(viewerCountInterval).viewerCountBudget(viewerCountBudget)
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod)

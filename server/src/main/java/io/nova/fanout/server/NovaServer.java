@@ -69,7 +69,8 @@ public final class NovaServer implements AutoCloseable {
             FramePreEncoder encoder = new FramePreEncoder(codec, ByteBufAllocator.DEFAULT);
             Fanout fanout = new Fanout(workers);
             registry = new StreamRegistry(workers, encoder, new InProcessEventBus(fanout), config.clock(),
-                    config.maxFrameBytes(), config.viewerCountInterval(), ENDED_STREAM_RETENTION);
+                    config.maxFrameBytes(), config.viewerCountInterval(), config.viewerCountBudget(),
+                    ENDED_STREAM_RETENTION);
             ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections());
             NovaMetrics metrics = new NovaMetrics(limiter::open, this::liveStreams);
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

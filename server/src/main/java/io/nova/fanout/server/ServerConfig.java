@@ -13,6 +13,8 @@ import io.nova.fanout.server.auth.TokenVerifier;
  */
 public final class ServerConfig {
     private static final int DEFAULT_MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+    /** A 1,000-viewer stream keeps the 50 ms interval; a 10,000-viewer one is announced twice a second. */
+    private static final int DEFAULT_VIEWER_COUNT_BUDGET = 20_000;
 
     public static Builder builder() {
         return new Builder();
@@ -27,6 +29,7 @@ public final class ServerConfig {
     private final Duration pingTimeout;
     private final Duration idleTimeout;
     private final Duration viewerCountInterval;
+    private final int viewerCountBudget;
     private final int bufferSize;
     private final int maxFrameBytes;
     private final int maxConnections;
@@ -48,6 +51,7 @@ public final class ServerConfig {
         pingTimeout = builder.pingTimeout;
         idleTimeout = builder.idleTimeout;
         viewerCountInterval = builder.viewerCountInterval;
+        viewerCountBudget = builder.viewerCountBudget;
         bufferSize = builder.bufferSize;
         maxFrameBytes = builder.maxFrameBytes;
         maxConnections = builder.maxConnections;
@@ -110,6 +114,15 @@ public final class ServerConfig {
         return viewerCountInterval;
     }
 
+    /**
+     * How many {@code viewer_count_changed} messages one stream may send per second, summed over its
+     * viewers on this node; 0 for no limit. A large audience's counts are announced less often than
+     * {@link #viewerCountInterval()} so that they stay within it.
+     */
+    public int viewerCountBudget() {
+        return viewerCountBudget;
+    }
+
     /** How many frames a viewer's outbox keeps while its channel is not writable. */
     public int bufferSize() {
         return bufferSize;
@@ -167,7 +180,7 @@ public final class ServerConfig {
                 .internalHost(internalHost).internalPort(internalPort)
                 .jwtSecret(jwtSecret)
                 .pingInterval(pingInterval).pingTimeout(pingTimeout).idleTimeout(idleTimeout)
-                .viewerCountInterval(viewerCountInterval)
+                .viewerCountInterval(viewerCountInterval).viewerCountBudget(viewerCountBudget)
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod).handshakeTimeout(handshakeTimeout)
@@ -186,6 +199,7 @@ public final class ServerConfig {
                ", pingTimeout=" + Durations.format(pingTimeout) +
                ", idleTimeout=" + Durations.format(idleTimeout) +
                ", viewerCountInterval=" + Durations.format(viewerCountInterval) +
+               ", viewerCountBudget=" + viewerCountBudget +
                ", bufferSize=" + bufferSize + ", maxFrameBytes=" + maxFrameBytes +
                ", maxConnections=" + maxConnections + ", ioThreads=" + ioThreads +
                ", endGracePeriod=" + Durations.format(endGracePeriod) +
@@ -206,6 +220,7 @@ public final class ServerConfig {
         private Duration pingTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
         private Duration viewerCountInterval = Duration.ofMillis(50);
+        private int viewerCountBudget = DEFAULT_VIEWER_COUNT_BUDGET;
         private int bufferSize = 100;
         private int maxFrameBytes = 256 * 1024;
         private int maxConnections = 100_000;
@@ -263,6 +278,11 @@ public final class ServerConfig {
 
         public Builder viewerCountInterval(Duration viewerCountInterval) {
             this.viewerCountInterval = requireNonNull(viewerCountInterval, "viewerCountInterval");
+            return this;
+        }
+
+        public Builder viewerCountBudget(int viewerCountBudget) {
+            this.viewerCountBudget = viewerCountBudget;
             return this;
         }
 
@@ -333,6 +353,8 @@ public final class ServerConfig {
             check(idleTimeout.compareTo(pingInterval) > 0, "idleTimeout: " + Durations.format(idleTimeout)
                     + " (expected: > pingInterval (" + Durations.format(pingInterval) + "))");
             checkRange("viewerCountInterval", viewerCountInterval, Duration.ofMillis(10), Duration.ofSeconds(1));
+            check(viewerCountBudget == 0 || (viewerCountBudget >= 100 && viewerCountBudget <= 1_000_000_000),
+                  "viewerCountBudget: " + viewerCountBudget + " (expected: 0 for no limit, or 100..1000000000)");
             checkRange("bufferSize", bufferSize, 1, 100_000);
             checkRange("maxFrameBytes", maxFrameBytes, 1024, 16 * 1024 * 1024);
             checkRange("maxConnections", maxConnections, 1, 10_000_000);

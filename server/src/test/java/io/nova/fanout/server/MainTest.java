@@ -31,14 +31,14 @@ class MainTest {
                 "--internal-host", "10.0.0.2", "--internal-port", "9001",
                 "--jwt-secret", SECRET,
                 "--ping-interval", "20s", "--ping-timeout", "5s", "--idle-timeout", "2m",
-                "--viewer-count-interval", "100ms",
+                "--viewer-count-interval", "100ms", "--viewer-count-budget", "0",
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
                 "--io-threads", "4", "--end-grace-period", "0s");
         assertThat(config).usingRecursiveComparison().isEqualTo(ServerConfig.builder()
                 .host("10.0.0.1").port(9000).internalHost("10.0.0.2").internalPort(9001)
                 .jwtSecret(SECRET.getBytes(UTF_8))
                 .pingInterval(Duration.ofSeconds(20)).pingTimeout(Duration.ofSeconds(5))
-                .idleTimeout(Duration.ofMinutes(2)).viewerCountInterval(Duration.ofMillis(100))
+                .idleTimeout(Duration.ofMinutes(2)).viewerCountInterval(Duration.ofMillis(100)).viewerCountBudget(0)
                 .bufferSize(50).maxFrameBytes(65_536).maxConnections(10).ioThreads(4)
                 .endGracePeriod(Duration.ZERO)
                 .build());
@@ -52,6 +52,7 @@ class MainTest {
                 Map.entry("NOVA_JWT_SECRET", SECRET),
                 Map.entry("NOVA_PING_INTERVAL", "20s"), Map.entry("NOVA_PING_TIMEOUT", "5s"),
                 Map.entry("NOVA_IDLE_TIMEOUT", "2m"), Map.entry("NOVA_VIEWER_COUNT_INTERVAL", "100ms"),
+                Map.entry("NOVA_VIEWER_COUNT_BUDGET", "500"),
                 Map.entry("NOVA_BUFFER_SIZE", "50"), Map.entry("NOVA_MAX_FRAME_BYTES", "65536"),
                 Map.entry("NOVA_MAX_CONNECTIONS", "10"), Map.entry("NOVA_IO_THREADS", "4"),
                 Map.entry("NOVA_END_GRACE_PERIOD", "0s")));
@@ -60,7 +61,7 @@ class MainTest {
                 "--internal-host", "10.0.0.2", "--internal-port", "9001",
                 "--jwt-secret", SECRET,
                 "--ping-interval", "20s", "--ping-timeout", "5s", "--idle-timeout", "2m",
-                "--viewer-count-interval", "100ms",
+                "--viewer-count-interval", "100ms", "--viewer-count-budget", "500",
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
                 "--io-threads", "4", "--end-grace-period", "0s"));
     }

@@ -33,6 +33,7 @@ class ServerConfigTest {
         assertThat(config.pingTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
         assertThat(config.viewerCountInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.viewerCountBudget()).isEqualTo(20_000);
         assertThat(config.bufferSize()).isEqualTo(100);
         assertThat(config.maxFrameBytes()).isEqualTo(262_144);
         assertThat(config.maxConnections()).isEqualTo(100_000);
@@ -66,6 +67,12 @@ class ServerConfigTest {
                         "viewerCountInterval: 5ms (expected: 10ms..1s)"),
                 invalid(b -> b.viewerCountInterval(Duration.ofMillis(1001)),
                         "viewerCountInterval: 1001ms (expected: 10ms..1s)"),
+                invalid(b -> b.viewerCountBudget(99),
+                        "viewerCountBudget: 99 (expected: 0 for no limit, or 100..1000000000)"),
+                invalid(b -> b.viewerCountBudget(-1),
+                        "viewerCountBudget: -1 (expected: 0 for no limit, or 100..1000000000)"),
+                invalid(b -> b.viewerCountBudget(1_000_000_001),
+                        "viewerCountBudget: 1000000001 (expected: 0 for no limit, or 100..1000000000)"),
                 invalid(b -> b.bufferSize(0), "bufferSize: 0 (expected: 1..100000)"),
                 invalid(b -> b.bufferSize(100_001), "bufferSize: 100001 (expected: 1..100000)"),
                 invalid(b -> b.maxFrameBytes(1023), "maxFrameBytes: 1023 (expected: 1024..16777216)"),
@@ -108,7 +115,9 @@ class ServerConfigTest {
                     .writeBufferWaterMarks(1024, 1025)
                     .maxRequestBodyBytes(1024)
                     .build();
-        ServerConfig.builder().viewerCountInterval(Duration.ofSeconds(1)).build();
+        ServerConfig.builder().viewerCountInterval(Duration.ofSeconds(1)).viewerCountBudget(1_000_000_000).build();
+        ServerConfig.builder().viewerCountBudget(0).build();
+        ServerConfig.builder().viewerCountBudget(100).build();
     }
 
     @Test

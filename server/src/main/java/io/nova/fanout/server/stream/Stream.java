@@ -13,6 +13,8 @@ public final class Stream {
     private final AtomicInteger viewers = new AtomicInteger();
     private final AtomicInteger peakViewers = new AtomicInteger();
     private volatile StreamState state;
+    /** Viewer-count ticks to let pass before the next announcement; touched by the home loop only. */
+    private int viewerCountTicksToSkip;
 
     Stream(String id, EventLoop home, StreamState initial) {
         this.id = id;
@@ -48,6 +50,22 @@ public final class Stream {
 
     public void viewerLeft() {
         viewers.decrementAndGet();
+    }
+
+    /** On the home loop: whether this tick may announce the viewer count, counting down the ticks to skip. */
+    boolean mayAnnounceViewers() {
+        assert home.inEventLoop();
+        if (viewerCountTicksToSkip > 0) {
+            viewerCountTicksToSkip--;
+            return false;
+        }
+        return true;
+    }
+
+    /** On the home loop, after an announcement: let {@code ticks} ticks pass before the next one. */
+    void skipViewerCountTicks(int ticks) {
+        assert home.inEventLoop();
+        viewerCountTicksToSkip = ticks;
     }
 
     void commit(StreamState next) {

@@ -49,10 +49,16 @@ public final class StreamRegistry implements AutoCloseable {
     private final StreamEventBus bus;
     private final Clock clock;
     private final int maxFrameBytes;
+    /** Viewer-count messages one stream may send per tick, summed over its viewers; 0 for no limit. */
+    private final long viewerCountBudgetPerTick;
     private final Duration endedRetention;
 
+    /**
+     * @param viewerCountBudget {@code viewer_count_changed} messages per second one stream may send, summed
+     *        over its viewers: a large audience is announced every few ticks instead of every tick; 0 for no limit
+     */
     public StreamRegistry(EventLoopGroup loops, FramePreEncoder encoder, StreamEventBus bus, Clock clock,
-            int maxFrameBytes, Duration viewerCountInterval, Duration endedRetention) {
+            int maxFrameBytes, Duration viewerCountInterval, int viewerCountBudget, Duration endedRetention) {
         this.loops = loops;
         this.encoder = encoder;
         this.bus = bus;
@@ -60,6 +66,8 @@ public final class StreamRegistry implements AutoCloseable {
         this.maxFrameBytes = maxFrameBytes;
         this.endedRetention = endedRetention;
         long intervalNanos = viewerCountInterval.toNanos();
+        this.viewerCountBudgetPerTick = viewerCountBudget == 0 ? 0
+                : Math.max(1, viewerCountBudget * intervalNanos / TimeUnit.SECONDS.toNanos(1));
         for (EventExecutor loop : loops) {
             List<Stream> homed = new ArrayList<>();
             streamsByHome.put(loop, homed);
@@ -162,15 +170,26 @@ public final class StreamRegistry implements AutoCloseable {
     private void announceViewers(List<Stream> homed) {
         for (int i = 0, n = homed.size(); i < n; i++) {
             Stream stream = homed.get(i);
-            if (stream.state().status() != StreamStatus.ENDED) {
+            if (stream.state().status() != StreamStatus.ENDED && stream.mayAnnounceViewers()) {
                 try {
-                    sequence(stream, ANNOUNCE_VIEWERS);
+                    if (sequence(stream, ANNOUNCE_VIEWERS) instanceof Applied applied && applied.lastSeq() > 0) {
+                        // Every announcement goes to every viewer: a large audience waits more ticks for the next.
+                        stream.skipViewerCountTicks(ticksPerAnnouncement(stream.viewerCounts().current()) - 1);
+                    }
                 } catch (RuntimeException e) {
                     // Netty never reschedules a periodic task that threw: keep the other streams' counts going.
                     log.warn("viewer count of stream {} failed", stream.id(), e);
                 }
             }
         }
+    }
+
+    /** Ticks between two announcements to {@code audience} viewers, at least 1, so that they keep to the budget. */
+    private int ticksPerAnnouncement(int audience) {
+        if (viewerCountBudgetPerTick == 0 || audience <= viewerCountBudgetPerTick) {
+            return 1;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (audience + viewerCountBudgetPerTick - 1) / viewerCountBudgetPerTick);
     }
 
     /** Drops an ended stream once its retention is over; until then handshakes for it get 410. */

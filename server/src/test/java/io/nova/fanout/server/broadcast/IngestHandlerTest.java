@@ -59,7 +59,7 @@ class IngestHandlerTest {
             event.frame().release();
         };
         registry = new StreamRegistry(group, new FramePreEncoder(new ProtocolCodec(), UnpooledByteBufAllocator.DEFAULT),
-                bus, CLOCK, 1024, Duration.ofHours(1), Duration.ofMinutes(5));
+                bus, CLOCK, 1024, Duration.ofHours(1), 0, Duration.ofMinutes(5));
         // Two streams, homed on different loops by the round robin.
         for (String id : List.of("s1", "s2")) {
             await(registry.register(id, METADATA));

@@ -36,7 +36,7 @@ class ViewerIssueLogTest {
         loop = new EmbeddedChannel();
         registry = new StreamRegistry(loop.eventLoop(), SessionFixtures.encoder(),
                 new InProcessEventBus(new Fanout(List.of(loop.eventLoop()))), Clock.fixed(NOW, ZoneOffset.UTC),
-                65536, Duration.ofDays(1), Duration.ofMinutes(1));
+                65536, Duration.ofDays(1), 0, Duration.ofMinutes(1));
         await(loop, registry.register("s1", SessionFixtures.metadata()));
         stream = registry.find("s1").orElseThrow();
     }

@@ -107,7 +107,7 @@ class ViewerSessionHandlerTest {
         List<EventLoop> loops = List.of(channel.eventLoop());
         fanout = new Fanout(loops);
         registry = new StreamRegistry(channel.eventLoop(), encoder, new InProcessEventBus(fanout), clock,
-                MAX_FRAME_BYTES, Duration.ofDays(1), Duration.ofMinutes(10));
+                MAX_FRAME_BYTES, Duration.ofDays(1), 0, Duration.ofMinutes(10));
         sessions = new ViewerSessions(loops, settings, SessionFixtures.CODEC, encoder, fanout, metrics,
                 issues.issueLog(), clock);
     }

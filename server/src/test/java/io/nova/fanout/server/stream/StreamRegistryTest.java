@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledHeapByteBuf;
 import io.netty.channel.DefaultEventLoopGroup;
 import io.netty.channel.EventLoop;
+import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.nova.fanout.protocol.BitrateUpdate;
@@ -105,7 +106,7 @@ class StreamRegistryTest {
 
     private StreamRegistry registry(int maxFrameBytes, Duration viewerCountInterval, Duration retention) {
         StreamRegistry registry = new StreamRegistry(group, new FramePreEncoder(codec, trackingAllocator), bus, clock,
-                maxFrameBytes, viewerCountInterval, retention);
+                maxFrameBytes, viewerCountInterval, 0, retention);
         registries.add(registry);
         return registry;
     }
@@ -465,6 +466,73 @@ class StreamRegistryTest {
         int published = bus.events().size();
         waitTicks(stream.home(), interval);
         assertThat(bus.events()).hasSize(published);
+    }
+
+    @Test
+    void aLargeAudienceIsAnnouncedLessOftenSoThatItsCountsKeepToTheBudget() throws Exception {
+        EmbeddedChannel loop = new EmbeddedChannel();
+        loop.freezeTime();
+        // 20 ms ticks and 50,000 messages a second: 1,000 viewer-count messages per tick.
+        StreamRegistry registry = new StreamRegistry(loop.eventLoop(), new FramePreEncoder(codec, trackingAllocator),
+                bus, clock, 262_144, Duration.ofMillis(20), 50_000, Duration.ofMinutes(5));
+        registries.add(registry);
+        registry.register("big", METADATA);
+        loop.runPendingTasks();
+        Stream stream = registry.find("big").orElseThrow();
+        Runnable tick = () -> {
+            loop.advanceTimeBy(20, TimeUnit.MILLISECONDS);
+            loop.runScheduledPendingTasks();
+        };
+
+        joined(stream, 1_000);
+        tick.run();
+        assertThat(announcedCounts()).as("up to the budget per tick: every tick").containsExactly(1_000);
+        joined(stream, 1);
+        tick.run();
+        assertThat(announcedCounts()).containsExactly(1_000, 1_001);
+
+        // 1,001 viewers cost two ticks' budget: the next change waits one tick more.
+        joined(stream, 2_999);
+        tick.run();
+        assertThat(announcedCounts()).hasSize(2);
+        tick.run();
+        assertThat(announcedCounts()).containsExactly(1_000, 1_001, 4_000);
+
+        // 4,000 viewers: four ticks from one announcement to the next.
+        joined(stream, 1);
+        for (int i = 0; i < 3; i++) {
+            tick.run();
+        }
+        assertThat(announcedCounts()).hasSize(3);
+        tick.run();
+        assertThat(announcedCounts()).containsExactly(1_000, 1_001, 4_000, 4_001);
+
+        // A count that does not change costs nothing and is not announced, however long it waits.
+        for (int i = 0; i < 20; i++) {
+            tick.run();
+        }
+        assertThat(announcedCounts()).hasSize(4);
+        // The skip ran out while nothing changed: the next change goes out at the next tick, and once the
+        // audience is small again, so does the one after it.
+        for (int i = 0; i < 3_991; i++) {
+            stream.viewerLeft();
+        }
+        tick.run();
+        joined(stream, 5);
+        tick.run();
+        assertThat(announcedCounts()).containsExactly(1_000, 1_001, 4_000, 4_001, 10, 15);
+        assertThat(loop.finishAndReleaseAll()).isFalse();
+    }
+
+    private static void joined(Stream stream, int viewers) {
+        for (int i = 0; i < viewers; i++) {
+            stream.viewerJoined();
+        }
+    }
+
+    private List<Integer> announcedCounts() {
+        return bus.events().stream().map(Recorded::message).filter(ViewerCountChanged.class::isInstance)
+                .map(m -> ((ViewerCountChanged) m).viewerCount()).toList();
     }
 
     @Test
