@@ -278,6 +278,9 @@ public final class BenchMarkdown {
         rows.add(compare("Connect rate (connections/s)", nova, node, r -> r.report("connect", "rate_per_second"), Fmt::rate, true));
         rows.add(compare("Connect latency p50", nova, node, r -> r.report("connect", "latency_ms", "p50"), Fmt::ms, true));
         rows.add(compare("Connect latency p99", nova, node, r -> r.report("connect", "latency_ms", "p99"), Fmt::ms, true));
+        rows.add(compare("Messages the server sent while they connected (its `*_messages_sent_total`)", nova, node,
+                r -> Figures.serverCounterDelta(r, "nova_messages_sent_total", "node_messages_sent_total"),
+                Fmt::count, false));
         rows.add(compare("Heap after full GC, no viewer", nova, node, r -> r.process("heap_before_bytes"), Fmt::bytes, false));
         rows.add(compare("Heap after full GC, viewers connected", nova, node, r -> r.process("heap_loaded_bytes"), Fmt::bytes, false));
         rows.add(compare("Viewers connected at that measurement", nova, node, r -> r.process("viewers_loaded"), Fmt::count, false));

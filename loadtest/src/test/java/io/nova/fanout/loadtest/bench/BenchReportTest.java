@@ -271,7 +271,7 @@ class BenchReportTest {
     }
 
     @Test
-    void kernelShareCpuPerMessageAndWarmUpAreComputedFromTheFiles() throws IOException {
+    void kernelShareCpuPerMessageMessagesSentAndWarmUpAreComputedFromTheFiles() throws IOException {
         String before = generate();
         // Older results have no system time and no warm-up field: n/a and no row, never a made-up figure.
         assertThat(section(before, "2. Many streams"))
@@ -295,6 +295,15 @@ class BenchReportTest {
                 .contains("| Share of the server's CPU spent in the kernel (system time) | 75 % | 40 % |  |");
         assertThat(section(md, "Machine")).contains("| Warm-up | each server got one unrecorded run, "
                 + "`nova-loadtest --streams 100 --viewers 10000`, before its first scenario |");
+
+        assertThat(section(md, "3. Connections"))
+                .contains("| Messages the server sent while they connected (its `*_messages_sent_total`) | n/a | n/a |  |");
+        ObjectNode connections = readJson("nova-connections.json");
+        ((ObjectNode) connections.get("server_metrics").get("before")).put("nova_messages_sent_total", 1_000);
+        ((ObjectNode) connections.get("server_metrics").get("after")).put("nova_messages_sent_total", 301_000);
+        writeJson("nova-connections.json", connections);
+        assertThat(section(generate(), "3. Connections"))
+                .contains("| Messages the server sent while they connected (its `*_messages_sent_total`) | 300,000 | n/a |  |");
 
         run.putNull("warmup");
         writeJson("run.json", run);
