@@ -34,7 +34,7 @@
 #      docs/benchmarks.md (tables, targets met or not, links to the HTML pages, and the profile notes
 #      kept by hand in docs/benchmarks-notes.md).
 #
-# About 5 to 6 minutes on 2 cores. Everything listens on and connects to 127.0.0.1 only, and every
+# About 6 to 8 minutes on 2 cores. Everything listens on and connects to 127.0.0.1 only, and every
 # process it starts is stopped when it exits, however it exits.
 #
 # Environment (all optional):
