@@ -27,6 +27,8 @@ import io.nova.fanout.server.broadcast.BroadcasterApiContext;
 import io.nova.fanout.server.broadcast.BroadcasterApiHandler;
 import io.nova.fanout.server.connect.HealthCheckHandler;
 import io.nova.fanout.server.connect.InternalChannelInitializer;
+import io.nova.fanout.server.connect.StaticAssetHandler;
+import io.nova.fanout.server.connect.StaticAssets;
 import io.nova.fanout.server.connect.ViewerChannelInitializer;
 import io.nova.fanout.server.fanout.Fanout;
 import io.nova.fanout.server.fanout.FramePreEncoder;
@@ -95,7 +97,7 @@ public final class NovaServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                             config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
-                    .childHandler(new ViewerChannelInitializer(health,
+                    .childHandler(new ViewerChannelInitializer(health, new StaticAssetHandler(StaticAssets.viewerClient()),
                             () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics,
                                     ViewerChannelInitializer.WEBSOCKET),
                             config.maxFrameBytes(), handshakeTimeout))

@@ -26,12 +26,14 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
 
     private final MalformedRequestHandler malformed = new MalformedRequestHandler();
     private final HealthCheckHandler health;
+    private final StaticAssetHandler assets;
     private final Supplier<ViewerHandshakeHandler> handshakes;
     private final WebSocketServerProtocolConfig webSocketConfig;
 
-    public ViewerChannelInitializer(HealthCheckHandler health, Supplier<ViewerHandshakeHandler> handshakes,
-            int maxFrameBytes, long handshakeTimeoutMillis) {
+    public ViewerChannelInitializer(HealthCheckHandler health, StaticAssetHandler assets,
+            Supplier<ViewerHandshakeHandler> handshakes, int maxFrameBytes, long handshakeTimeoutMillis) {
         this.health = health;
+        this.assets = assets;
         this.handshakes = handshakes;
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/api/v1/streams")
@@ -61,6 +63,7 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
         p.addLast("http-aggregator", new JsonHttpObjectAggregator(MAX_REQUEST_BYTES));
         p.addLast("malformed", malformed);
         p.addLast("health", health);
+        p.addLast("assets", assets);
         p.addLast("handshake", handshakes.get());
         p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(webSocketConfig));
     }

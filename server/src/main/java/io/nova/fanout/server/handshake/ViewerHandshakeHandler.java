@@ -100,11 +100,6 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
             return error(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR,
                     "unsupported protocol version (supported: " + ProtocolLimits.PROTOCOL_VERSION + ")");
         }
-        WebSocketUpgrade upgrade = WebSocketUpgrade.of(request);
-        if (upgrade != WebSocketUpgrade.VALID) {
-            return new Refusal(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR.wireName(), upgrade.problem(),
-                    HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketUpgrade.SUPPORTED_VERSION);
-        }
         AuthResult auth = tokens.verify(token(uri, headers));
         if (!(auth instanceof AuthResult.Authenticated authenticated)) {
             // One message for every failed check: which one failed is nobody's business but ours.
@@ -120,6 +115,13 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
         }
         if (stream.state().status() == StreamStatus.ENDED) {
             return error(HttpResponseStatus.GONE, ErrorCode.STREAM_ENDED, "the stream has ended");
+        }
+        // Last, so that a plain GET of the same URL gets the refusal an upgrade would: a browser never
+        // shows a script why its upgrade was refused, so the JS client asks this way.
+        WebSocketUpgrade upgrade = WebSocketUpgrade.of(request);
+        if (upgrade != WebSocketUpgrade.VALID) {
+            return new Refusal(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR.wireName(), upgrade.problem(),
+                    HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketUpgrade.SUPPORTED_VERSION);
         }
         return new ViewerAdmission(stream, principal.subject());
     }
@@ -159,6 +161,8 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
             if (header != null) {
                 response.headers().set(header, headerValue);
             }
+            // Readable by a player's page on another origin, which asks why its upgrade was refused.
+            response.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
             return response;
         }
     }

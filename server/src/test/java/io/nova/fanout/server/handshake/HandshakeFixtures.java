@@ -21,10 +21,13 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.nova.fanout.server.connect.HealthCheckHandler;
+import io.nova.fanout.server.connect.StaticAssetHandler;
+import io.nova.fanout.server.connect.StaticAssets;
 import io.nova.fanout.server.connect.ViewerChannelInitializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Base64;
 
 /** Requests as viewers send them and responses as the handshake handler answers them. */
@@ -83,7 +86,8 @@ public final class HandshakeFixtures {
      * a SocketChannel): HTTP codec, aggregator, health check, handshake handler, WebSocket protocol handler.
      */
     public static void viewerPipeline(EmbeddedChannel channel, ViewerHandshakeHandler handshake, int maxFrameBytes) {
-        new ViewerChannelInitializer(new HealthCheckHandler(), () -> handshake, maxFrameBytes, 10_000)
+        new ViewerChannelInitializer(new HealthCheckHandler(),
+                new StaticAssetHandler(StaticAssets.of(Map.of())), () -> handshake, maxFrameBytes, 10_000)
                 .addHandlers(channel.pipeline());
     }
 

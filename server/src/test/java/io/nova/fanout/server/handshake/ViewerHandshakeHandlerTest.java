@@ -53,6 +53,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ViewerHandshakeHandlerTest {
@@ -177,6 +178,8 @@ class ViewerHandshakeHandlerTest {
                 .isEqualTo(response.body().getBytes(StandardCharsets.UTF_8).length);
         assertThat(response.errorCode()).isEqualTo(errorCode);
         assertThat(response.json().get("error_message").asText()).isNotBlank();
+        assertThat(response.headers().get(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN))
+                .as("readable by a player page on another origin").isEqualTo("*");
         assertThat(channel.isOpen()).as("a refusal closes the connection").isFalse();
         assertThat(channel.pipeline().get("viewer-session")).isNull();
         assertThat(handshakes(errorCode)).isEqualTo(1);
@@ -400,6 +403,24 @@ class ViewerHandshakeHandlerTest {
     @Test
     void anUnknownStreamIs404StreamNotFound() {
         refused(upgrade(withToken("no-such-stream")), HttpResponseStatus.NOT_FOUND, "STREAM_NOT_FOUND");
+    }
+
+    /** What a browser's fetch() of the viewer URL sends: the same URL, no upgrade headers. */
+    @ParameterizedTest
+    @CsvSource({
+            "no-such-stream, true, 404, STREAM_NOT_FOUND",
+            "over, true, 410, STREAM_ENDED",
+            "live, false, 401, CONNECTION_REJECTED",
+            "live, true, 400, PROTOCOL_ERROR"})
+    void aPlainGetOfTheViewerUrlGetsTheRefusalTheUpgradeWouldGet(String streamId, boolean validToken, int status,
+            String errorCode) {
+        FullHttpRequest request = upgrade(path(streamId) + "?token=" + (validToken ? token() : "not.a.jwt"));
+        for (CharSequence header : List.of(HttpHeaderNames.UPGRADE, HttpHeaderNames.CONNECTION,
+                HttpHeaderNames.SEC_WEBSOCKET_KEY, HttpHeaderNames.SEC_WEBSOCKET_VERSION)) {
+            request.headers().remove(header);
+        }
+
+        refused(request, HttpResponseStatus.valueOf(status), errorCode);
     }
 
     @Test

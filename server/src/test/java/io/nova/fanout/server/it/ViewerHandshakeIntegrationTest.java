@@ -78,6 +78,14 @@ class ViewerHandshakeIntegrationTest {
         assertRefusal(response, 400, "PROTOCOL_ERROR");
     }
 
+    @Test
+    void aPlainGetLearnsWhyTheUpgradeWouldBeRefusedFromAnyOrigin() {
+        RawHttp.Response response = RawHttp.get(fixture.port(),
+                ServerFixture.viewerTarget("no-such-stream", fixture.viewerToken("v")));
+        assertRefusal(response, 404, "STREAM_NOT_FOUND");
+        assertThat(response.headers()).containsEntry("access-control-allow-origin", "*");
+    }
+
     // ---- 401 CONNECTION_REJECTED ----
 
     @Test
