@@ -11,7 +11,8 @@ import io.nova.fanout.server.auth.TokenMinter;
 
 /**
  * What {@code nova-server} does when started without a token secret: it makes up a random one for this
- * run and prints tokens and commands to try the server with, so that a first run needs no setup.
+ * run and prints tokens, commands and the demo page's link to try the server with (the demo stream
+ * itself is {@link DemoBroadcaster}'s), so that a first run needs no setup.
  * Nothing signed with the secret outlives the process unless the developer passes it back in.
  */
 final class DevMode {
@@ -39,9 +40,9 @@ final class DevMode {
         return secret;
     }
 
-    /** {@code config} with the generated secret in place of none. */
+    /** {@code config} with the generated secret in place of none, and the demo stream on. */
     ServerConfig configure(ServerConfig config) {
-        return config.toBuilder().jwtSecret(secret.getBytes(UTF_8)).build();
+        return config.toBuilder().jwtSecret(secret.getBytes(UTF_8)).demoStream(true).build();
     }
 
     /**
@@ -61,6 +62,9 @@ final class DevMode {
                 "--jwt-secret (or NOVA_JWT_SECRET) set to this secret to keep them working:",
                 "",
                 "  " + secret,
+                "",
+                "# A simulated broadcaster keeps the stream '" + DemoBroadcaster.STREAM_ID + "' live; watch it in a browser:",
+                "http://" + viewerAuthority + "/?stream=" + DemoBroadcaster.STREAM_ID + "&token=" + viewerToken,
                 "",
                 "export NOVA_VIEWER_TOKEN=" + viewerToken,
                 "export NOVA_BROADCASTER_TOKEN=" + broadcasterToken,

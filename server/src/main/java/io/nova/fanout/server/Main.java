@@ -115,6 +115,11 @@ public final class Main {
                           "closed. Env: NOVA_END_GRACE_PERIOD. Default: ${DEFAULT-VALUE}.")
     private Duration endGracePeriod;
 
+    @Option(names = "--demo-stream", paramLabel = "true|false", defaultValue = "false", arity = "1",
+            description = "Keep a simulated broadcaster's stream, demo-live, live from the start, for the demo " +
+                          "page at /. Always on in dev mode. Env: NOVA_DEMO_STREAM. Default: ${DEFAULT-VALUE}.")
+    private boolean demoStream;
+
     private Main() {}
 
     public static void main(String[] args) {
@@ -204,6 +209,7 @@ public final class Main {
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod)
+                .demoStream(demoStream)
                 .build();
     }
 

@@ -41,6 +41,7 @@ import io.nova.fanout.server.session.ViewerSessions;
 import io.nova.fanout.server.stream.StreamRegistry;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +51,8 @@ import java.util.concurrent.TimeUnit;
 public final class NovaServer implements AutoCloseable {
     /** How long an ended stream is remembered, so late viewers get 410 rather than 404. */
     private static final Duration ENDED_STREAM_RETENTION = Duration.ofHours(1);
+    /** How often the demo stream's simulated broadcaster changes it. */
+    private static final Duration DEMO_INTERVAL = Duration.ofSeconds(2);
 
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
@@ -57,6 +60,8 @@ public final class NovaServer implements AutoCloseable {
     private final ViewerSessions sessions;
     private final PrometheusMeterRegistry meters;
     private final JvmGcMetrics gcMetrics;
+    /** Dev mode's simulated broadcaster, or null. */
+    private final DemoBroadcaster demo;
     private final Channel viewerListener;
     private final Channel internalListener;
 
@@ -87,6 +92,8 @@ public final class NovaServer implements AutoCloseable {
                     config.pingTimeout(), config.idleTimeout(), config.endGracePeriod(), config.bufferSize(),
                     config.maxFrameBytes()), codec, encoder, fanout, metrics, new ViewerIssueLog(), config.clock());
             TokenVerifier tokens = new TokenVerifier(config.jwtSecret(), config.clock());
+            // Registered before the ports open, so that no viewer ever finds the demo stream missing.
+            demo = config.demoStream() ? DemoBroadcaster.start(registry, DEMO_INTERVAL, new Random()) : null;
             HealthCheckHandler health = new HealthCheckHandler();
             long handshakeTimeout = config.handshakeTimeout().toMillis();
 
@@ -97,7 +104,7 @@ public final class NovaServer implements AutoCloseable {
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                             config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
-                    .childHandler(new ViewerChannelInitializer(health, new StaticAssetHandler(StaticAssets.viewerClient()),
+                    .childHandler(new ViewerChannelInitializer(health, new StaticAssetHandler(StaticAssets.viewerPort()),
                             () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics,
                                     ViewerChannelInitializer.WEBSOCKET),
                             config.maxFrameBytes(), handshakeTimeout))
@@ -153,6 +160,9 @@ public final class NovaServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (demo != null) {
+            demo.close();
+        }
         viewerListener.close().syncUninterruptibly();
         internalListener.close().syncUninterruptibly();
         sessions.stop();

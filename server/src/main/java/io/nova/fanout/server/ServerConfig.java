@@ -35,6 +35,7 @@ public final class ServerConfig {
     private final int maxConnections;
     private final int ioThreads;
     private final Duration endGracePeriod;
+    private final boolean demoStream;
     private final Duration handshakeTimeout;
     private final int writeBufferLowWaterMark;
     private final int writeBufferHighWaterMark;
@@ -57,6 +58,7 @@ public final class ServerConfig {
         maxConnections = builder.maxConnections;
         ioThreads = builder.ioThreads;
         endGracePeriod = builder.endGracePeriod;
+        demoStream = builder.demoStream;
         handshakeTimeout = builder.handshakeTimeout;
         writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
         writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
@@ -148,6 +150,11 @@ public final class ServerConfig {
         return endGracePeriod;
     }
 
+    /** Whether the server keeps a simulated broadcaster's stream, {@code demo-live}, live from its start. */
+    public boolean demoStream() {
+        return demoStream;
+    }
+
     /** How long a connection may take from accept to a completed WebSocket upgrade. */
     public Duration handshakeTimeout() {
         return handshakeTimeout;
@@ -183,7 +190,7 @@ public final class ServerConfig {
                 .viewerCountInterval(viewerCountInterval).viewerCountBudget(viewerCountBudget)
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
-                .endGracePeriod(endGracePeriod).handshakeTimeout(handshakeTimeout)
+                .endGracePeriod(endGracePeriod).demoStream(demoStream).handshakeTimeout(handshakeTimeout)
                 .writeBufferWaterMarks(writeBufferLowWaterMark, writeBufferHighWaterMark)
                 .maxRequestBodyBytes(maxRequestBodyBytes)
                 .clock(clock);
@@ -203,6 +210,7 @@ public final class ServerConfig {
                ", bufferSize=" + bufferSize + ", maxFrameBytes=" + maxFrameBytes +
                ", maxConnections=" + maxConnections + ", ioThreads=" + ioThreads +
                ", endGracePeriod=" + Durations.format(endGracePeriod) +
+               ", demoStream=" + demoStream +
                ", handshakeTimeout=" + Durations.format(handshakeTimeout) +
                ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark +
                ", maxRequestBodyBytes=" + maxRequestBodyBytes + ", clock=" + clock + '}';
@@ -226,6 +234,7 @@ public final class ServerConfig {
         private int maxConnections = 100_000;
         private int ioThreads;
         private Duration endGracePeriod = Duration.ofSeconds(5);
+        private boolean demoStream;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int writeBufferLowWaterMark = 32 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
@@ -303,6 +312,11 @@ public final class ServerConfig {
 
         public Builder ioThreads(int ioThreads) {
             this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder demoStream(boolean demoStream) {
+            this.demoStream = demoStream;
             return this;
         }
 

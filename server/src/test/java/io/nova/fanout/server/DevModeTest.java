@@ -34,9 +34,10 @@ class DevModeTest {
     }
 
     @Test
-    void configureSetsOnlyTheSecret() {
+    void configureSetsTheSecretAndTheDemoStreamOnly() {
         assertThat(config.devMode()).isFalse();
         assertThat(config.jwtSecret()).isEqualTo(devMode.secret().getBytes(UTF_8));
+        assertThat(config.demoStream()).isTrue();
         assertThat(config.clock()).isSameAs(CLOCK);
         assertThat(config.port()).isEqualTo(8080);
     }
@@ -73,7 +74,8 @@ class DevModeTest {
                           "\"quality\":\"1080p\",\"fps\":60,\"bitrate_kbps\":5000}'")
                 .contains("curl -X POST -H \"Authorization: Bearer $NOVA_BROADCASTER_TOKEN\" " +
                           "http://127.0.0.1:18081/internal/v1/streams/demo/start")
-                .contains("npx wscat -c \"ws://127.0.0.1:18080/api/v1/streams/demo/ws?token=$NOVA_VIEWER_TOKEN\"");
+                .contains("npx wscat -c \"ws://127.0.0.1:18080/api/v1/streams/demo/ws?token=$NOVA_VIEWER_TOKEN\"")
+                .containsPattern("\nhttp://127\\.0\\.0\\.1:18080/\\?stream=demo-live&token=[A-Za-z0-9_.-]+\n");
         assertThat(banner.indexOf("export NOVA_BROADCASTER_TOKEN=")).isLessThan(banner.indexOf("curl"));
     }
 

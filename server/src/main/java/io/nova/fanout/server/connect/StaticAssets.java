@@ -23,10 +23,14 @@ public final class StaticAssets {
         this.byPath = Map.copyOf(byPath);
     }
 
-    /** The JS viewer client, which the protocol module ships as a resource. */
-    public static StaticAssets viewerClient() {
+    /**
+     * What the viewer port serves: the demo player page at {@code /}, and the JS viewer client, which the
+     * protocol module ships as a resource.
+     */
+    public static StaticAssets viewerPort() {
         ClassLoader loader = StaticAssets.class.getClassLoader();
         return new StaticAssets(Map.of(
+                "/", Asset.of(read(loader, "io/nova/fanout/server/web/demo.html"), "text/html; charset=utf-8"),
                 "/client/nova-viewer.js", Asset.of(read(loader, "io/nova/fanout/protocol/js/nova-viewer.js"),
                         "text/javascript; charset=utf-8"),
                 "/client/nova-viewer.d.ts", Asset.of(read(loader, "io/nova/fanout/protocol/js/nova-viewer.d.ts"),

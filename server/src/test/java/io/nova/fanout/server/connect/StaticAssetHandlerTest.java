@@ -114,8 +114,8 @@ class StaticAssetHandlerTest {
     }
 
     @Test
-    void theViewerClientIsTheFileOfTheProtocolModule() throws IOException {
-        StaticAssets assets = StaticAssets.viewerClient();
+    void theViewerPortServesTheClientOfTheProtocolModuleAndTheDemoPage() throws IOException {
+        StaticAssets assets = StaticAssets.viewerPort();
 
         // Maven runs the tests of a module in its own directory.
         assertThat(assets.find("/client/nova-viewer.js").body())
@@ -123,6 +123,9 @@ class StaticAssetHandlerTest {
         assertThat(assets.find("/client/nova-viewer.d.ts").body())
                 .isEqualTo(Files.readAllBytes(Path.of("../protocol/js/nova-viewer.d.ts")));
         assertThat(assets.find("/client/nova-viewer.js").contentType()).isEqualTo("text/javascript; charset=utf-8");
-        assertThat(assets.find("/")).isNull();
+        assertThat(assets.find("/").contentType()).isEqualTo("text/html; charset=utf-8");
+        assertThat(new String(assets.find("/").body(), StandardCharsets.UTF_8))
+                .contains("import { NovaViewer } from '/client/nova-viewer.js'");
+        assertThat(assets.find("/index.html")).isNull();
     }
 }
