@@ -197,7 +197,8 @@ class ViewerHandshakeIntegrationTest {
     @Test
     void otherPathsAnswer404() {
         String token = fixture.viewerToken("v");
-        for (String target : List.of("/", "/foo", "/api/v1/streams/" + LIVE + "/other?token=" + token,
+        // "/" is the demo page (DemoStreamIntegrationTest).
+        for (String target : List.of("/foo", "/index.html", "/client/", "/api/v1/streams/" + LIVE + "/other?token=" + token,
                 "/api/v1/streams/" + LIVE, "/internal/v1/streams")) {
             assertThat(upgrade(target).status()).as("upgrade %s", target).isEqualTo(404);
             assertThat(RawHttp.get(fixture.port(), target).status()).as("GET %s", target).isEqualTo(404);
