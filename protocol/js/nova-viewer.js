@@ -98,7 +98,7 @@ export class NovaViewer {
     return this.#state;
   }
 
-  /** The `seq` of the last stream event received, or null before the first. */
+  /** The `seq` of the last stream event received on this connection, or null before the first. */
   get lastSeq() {
     return this.#lastSeq;
   }
@@ -217,6 +217,9 @@ export class NovaViewer {
   #onOpen(socket) {
     if (socket !== this.#socket) return;
     this.#opened = true;
+    // A new connection starts from the stream's current state (its first event says where seq is now);
+    // a restarted server may even number the stream afresh.
+    this.#lastSeq = null;
     this.#setState(State.OPEN);
     this.#emit('open', {});
     this.#stableTimer = this.#timers.setTimeout(() => {

@@ -258,6 +258,23 @@ describe('NovaViewer', () => {
     setup.viewer.close();
   });
 
+  it('follows seq afresh on each connection, so a restarted server numbering anew is no gap', async () => {
+    const setup = setUp();
+    let socket = await connected(setup);
+    socket.receive({ event: 'bitrate_update', seq: 40, data: {} });
+    socket.drop(1006);
+    await settle();
+    await setup.timers.advance(250);
+    socket = setup.sockets.at(-1);
+    socket.open();
+    assert.equal(setup.viewer.lastSeq, null);
+    socket.receive({ event: 'stream_started', seq: 2, data: {} });
+    socket.receive({ event: 'bitrate_update', seq: 3, data: {} });
+    assert.deepEqual(setup.events('gap'), []);
+    assert.equal(setup.viewer.lastSeq, 3);
+    setup.viewer.close();
+  });
+
   it('never throws from a malformed server message or a failing handler: it reports an error event', async () => {
     const setup = setUp();
     const socket = await connected(setup);
