@@ -71,8 +71,10 @@ final class DemoBroadcaster implements AutoCloseable {
             level = (level + 1) % QUALITIES.length;
             apply(new StreamChange.ChangeQuality(QUALITIES[level], BITRATES_KBPS[level], null, REASONS[level]));
         } else {
-            // A measurement around the nominal bitrate, now and then low enough to show a poorer health.
-            int measured = (int) (BITRATES_KBPS[level] * (0.55 + 0.5 * random.nextDouble()));
+            // A measurement around the stream's nominal bitrate (whoever set it last), now and then low
+            // enough to show a poorer health.
+            int nominal = registry.find(STREAM_ID).map(s -> s.state().metadata().bitrateKbps()).orElse(BITRATES_KBPS[level]);
+            int measured = (int) (nominal * (0.55 + 0.5 * random.nextDouble()));
             apply(new StreamChange.ReportBitrate(measured, null));
         }
     }

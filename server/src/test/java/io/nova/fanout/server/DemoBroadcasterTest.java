@@ -10,6 +10,7 @@ import io.nova.fanout.protocol.BitrateUpdate;
 import io.nova.fanout.protocol.DecodeResult;
 import io.nova.fanout.protocol.EndReason;
 import io.nova.fanout.protocol.ProtocolCodec;
+import io.nova.fanout.protocol.QualityChangeReason;
 import io.nova.fanout.protocol.QualityChanged;
 import io.nova.fanout.protocol.ServerMessage;
 import io.nova.fanout.protocol.StreamStarted;
@@ -74,6 +75,16 @@ class DemoBroadcasterTest {
                 .allSatisfy(m -> assertThat(((BitrateUpdate) m).currentBitrateKbps()).isBetween(825, 5250));
         assertThat(changes.stream().filter(BitrateUpdate.class::isInstance).map(m -> ((BitrateUpdate) m).health()).distinct())
                 .as("the random walk shows more than one health").hasSizeGreaterThan(1);
+
+        // Its measurements follow a quality someone else set through the API.
+        registry.apply(DemoBroadcaster.STREAM_ID, List.of(new StreamChange.ChangeQuality("360p", 800, null,
+                QualityChangeReason.NETWORK_CONGESTION)));
+        loop.runPendingTasks();
+        loop.advanceTimeBy(2, TimeUnit.SECONDS);
+        loop.runScheduledPendingTasks();
+        loop.runPendingTasks();
+        assertThat(published.get(published.size() - 1)).isInstanceOfSatisfying(BitrateUpdate.class,
+                b -> assertThat(b.currentBitrateKbps()).isBetween(440, 840));
 
         // Ended through the API: its next change is refused and it stops.
         registry.apply(DemoBroadcaster.STREAM_ID, List.of(new StreamChange.End(EndReason.BROADCASTER_ENDED)));
