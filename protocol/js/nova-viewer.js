@@ -211,7 +211,11 @@ export class NovaViewer {
     socket.onopen = () => this.#onOpen(socket);
     socket.onmessage = (message) => this.#onMessage(socket, message);
     socket.onclose = (event) => this.#onClose(socket, url, event);
-    socket.onerror = () => {}; // Always followed by close, which decides what happens.
+    socket.onerror = () => {
+      // After an open, close always follows and decides. Before one, some WebSockets (Node 20's) report a
+      // refused upgrade with an error alone and never close: take the error as the close.
+      if (!this.#opened) this.#onClose(socket, url, { code: 1006, reason: '' });
+    };
   }
 
   #onOpen(socket) {

@@ -34,6 +34,11 @@ export function fakeWebSocketClass() {
       this.onclose?.({ code, reason });
     }
 
+    /** What Node 20's WebSocket does on a refused upgrade: an error, and never a close. */
+    failWithErrorOnly() {
+      this.onerror?.({});
+    }
+
     sentEvents(event) {
       return this.sent.filter((m) => m.event === event);
     }

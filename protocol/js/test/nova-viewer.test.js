@@ -234,6 +234,25 @@ describe('NovaViewer', () => {
     }
   });
 
+  it('takes an error without a close before the open as a failed attempt, as Node 20 reports a refusal', async () => {
+    const refused = setUp({ refusal: 404 });
+    refused.viewer.connect();
+    await settle();
+    refused.sockets[0].failWithErrorOnly();
+    await settle();
+    assert.equal(refused.viewer.state, State.CLOSED);
+    assert.equal(refused.events('close')[0].refusal, 404);
+
+    const unreachable = setUp();
+    unreachable.viewer.connect();
+    await settle();
+    unreachable.sockets[0].failWithErrorOnly();
+    await settle();
+    assert.equal(unreachable.viewer.state, State.RECONNECTING);
+    assert.equal(unreachable.events('close').length, 1, 'one close, not one per error and close');
+    unreachable.viewer.close();
+  });
+
   it('does not ask why a connection that had opened was lost', async () => {
     const setup = setUp({ refusal: 404 });
     await connected(setup);
