@@ -31,7 +31,12 @@ public enum ErrorCode implements WireValue {
      * The viewer fell behind and lost messages. Not in the seed's list: it is how this server keeps the
      * seed's promise that a "client is notified if messages were dropped".
      */
-    MESSAGES_DROPPED("MESSAGES_DROPPED");
+    MESSAGES_DROPPED("MESSAGES_DROPPED"),
+    /**
+     * The server is shutting down; a close 1001 follows once the viewer's buffer is out. Not in the seed's
+     * list: it tells a client to reconnect (to this or another node) rather than to give up.
+     */
+    SERVER_SHUTDOWN("SERVER_SHUTDOWN");
 
     static final WireLookup<ErrorCode> WIRE = WireLookup.of(values());
 

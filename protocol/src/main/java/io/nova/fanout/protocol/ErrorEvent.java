@@ -42,6 +42,12 @@ public record ErrorEvent(
                 timestamp);
     }
 
+    /** What every viewer gets when the server shuts down, before its close 1001; recoverable by reconnecting. */
+    public static ErrorEvent serverShutdown(Instant timestamp) {
+        return new ErrorEvent(ErrorCode.SERVER_SHUTDOWN, "the server is shutting down", Severity.WARNING, true,
+                "Reconnect", null, timestamp);
+    }
+
     @Override
     public String eventName() {
         return EventNames.ERROR;

@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.TypeConversionException;
+import sun.misc.Signal;
 
 /**
  * The {@code nova-server} command. Every option has an environment twin named {@code NOVA_} plus the
@@ -115,6 +116,11 @@ public final class Main {
                           "closed. Env: NOVA_END_GRACE_PERIOD. Default: ${DEFAULT-VALUE}.")
     private Duration endGracePeriod;
 
+    @Option(names = "--shutdown-grace", paramLabel = "DURATION", defaultValue = "10s",
+            description = "On SIGTERM, how long viewers may drain their buffers after SERVER_SHUTDOWN before " +
+                          "their close 1001 (0s to 5m). Env: NOVA_SHUTDOWN_GRACE. Default: ${DEFAULT-VALUE}.")
+    private Duration shutdownGrace;
+
     @Option(names = "--demo-stream", paramLabel = "true|false", defaultValue = "false", arity = "1",
             description = "Keep a simulated broadcaster's stream, demo-live, live from the start, for the demo " +
                           "page at /. Always on in dev mode. Env: NOVA_DEMO_STREAM. Default: ${DEFAULT-VALUE}.")
@@ -208,7 +214,7 @@ public final class Main {
                 .viewerCountInterval(viewerCountInterval).viewerCountBudget(viewerCountBudget)
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
-                .endGracePeriod(endGracePeriod)
+                .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace)
                 .demoStream(demoStream)
                 .build();
     }
@@ -224,7 +230,16 @@ public final class Main {
             System.exit(EXIT_FAILURE);
             return;
         }
+        // A hook covers every other way out; after SIGTERM or SIGINT the graceful stop ends in exit 0, which
+        // the JVM's own signal handling (128 + the signal) would not give.
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "nova-server-shutdown"));
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> new Thread(() -> {
+                logger.info("SIG{}: draining viewers for up to {}", name, Durations.format(config.shutdownGrace()));
+                server.close();
+                System.exit(0);
+            }, "nova-server-stop").start());
+        }
         logger.info("nova-server listening: viewers on {}, internal API on {}",
                     authority(config.host(), server.port()), authority(config.internalHost(), server.internalPort()));
         if (devMode != null) {

@@ -27,6 +27,7 @@ import io.nova.fanout.server.broadcast.BroadcasterApiContext;
 import io.nova.fanout.server.broadcast.BroadcasterApiHandler;
 import io.nova.fanout.server.connect.HealthCheckHandler;
 import io.nova.fanout.server.connect.InternalChannelInitializer;
+import io.nova.fanout.server.connect.Readiness;
 import io.nova.fanout.server.connect.StaticAssetHandler;
 import io.nova.fanout.server.connect.StaticAssets;
 import io.nova.fanout.server.connect.ViewerChannelInitializer;
@@ -43,6 +44,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The server: wires the data path together and binds the viewer port and the internal port. Built from one
@@ -53,6 +55,9 @@ public final class NovaServer implements AutoCloseable {
     private static final Duration ENDED_STREAM_RETENTION = Duration.ofHours(1);
     /** How often the demo stream's simulated broadcaster changes it. */
     private static final Duration DEMO_INTERVAL = Duration.ofSeconds(2);
+    /** After the grace period, how long close frames get to go out before the remaining connections are cut. */
+    private static final Duration CLOSE_FRAME_WAIT = Duration.ofSeconds(1);
+    private static final long VIEWERS_GONE_POLL_MILLIS = 20;
 
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
@@ -64,6 +69,10 @@ public final class NovaServer implements AutoCloseable {
     private final DemoBroadcaster demo;
     private final Channel viewerListener;
     private final Channel internalListener;
+    private final ConnectionLimiter limiter;
+    private final Duration shutdownGrace;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private volatile Readiness readiness = Readiness.STARTING;
 
     private NovaServer(ServerConfig config) throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
@@ -78,7 +87,8 @@ public final class NovaServer implements AutoCloseable {
             registry = new StreamRegistry(workers, encoder, new InProcessEventBus(fanout), config.clock(),
                     config.maxFrameBytes(), config.viewerCountInterval(), config.viewerCountBudget(),
                     ENDED_STREAM_RETENTION);
-            ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections());
+            limiter = new ConnectionLimiter(config.maxConnections());
+            shutdownGrace = config.shutdownGrace();
             NovaMetrics metrics = new NovaMetrics(limiter::open, this::liveStreams);
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             metrics.bindTo(meters);
@@ -94,7 +104,7 @@ public final class NovaServer implements AutoCloseable {
             TokenVerifier tokens = new TokenVerifier(config.jwtSecret(), config.clock());
             // Registered before the ports open, so that no viewer ever finds the demo stream missing.
             demo = config.demoStream() ? DemoBroadcaster.start(registry, DEMO_INTERVAL, new Random()) : null;
-            HealthCheckHandler health = new HealthCheckHandler();
+            HealthCheckHandler health = new HealthCheckHandler(() -> readiness);
             long handshakeTimeout = config.handshakeTimeout().toMillis();
 
             viewerListener = new ServerBootstrap()
@@ -123,6 +133,7 @@ public final class NovaServer implements AutoCloseable {
             shutdownGroups();
             throw e;
         }
+        readiness = Readiness.READY;
     }
 
     /** Binds both ports and returns once both are listening. */
@@ -158,18 +169,47 @@ public final class NovaServer implements AutoCloseable {
         return n;
     }
 
+    /** Stops gracefully with the configured {@code shutdownGrace}; see {@link #stop(Duration)}. */
     @Override
     public void close() {
+        stop(shutdownGrace);
+    }
+
+    /**
+     * Stops: readiness goes false and the listeners stop accepting; every viewer gets {@code SERVER_SHUTDOWN}
+     * behind what it has buffered and then a close 1001, within {@code grace}; then whatever is left is cut
+     * and the event loops stop. Blocks until done; later calls return at once.
+     */
+    public void stop(Duration grace) {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        readiness = Readiness.DRAINING;
         if (demo != null) {
             demo.close();
         }
         viewerListener.close().syncUninterruptibly();
         internalListener.close().syncUninterruptibly();
+        sessions.shutDown(grace);
+        awaitViewersGone(grace.plus(CLOSE_FRAME_WAIT));
         sessions.stop();
         registry.close();
         shutdownGroups();
         gcMetrics.close();
         meters.close();
+    }
+
+    /** Polls, off the event loops, until every viewer connection is closed or {@code limit} has passed. */
+    private void awaitViewersGone(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (limiter.open() > 0 && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(VIEWERS_GONE_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private void shutdownGroups() {

@@ -36,6 +36,7 @@ public final class ServerConfig {
     private final int ioThreads;
     private final Duration endGracePeriod;
     private final boolean demoStream;
+    private final Duration shutdownGrace;
     private final Duration handshakeTimeout;
     private final int writeBufferLowWaterMark;
     private final int writeBufferHighWaterMark;
@@ -59,6 +60,7 @@ public final class ServerConfig {
         ioThreads = builder.ioThreads;
         endGracePeriod = builder.endGracePeriod;
         demoStream = builder.demoStream;
+        shutdownGrace = builder.shutdownGrace;
         handshakeTimeout = builder.handshakeTimeout;
         writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
         writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
@@ -150,6 +152,14 @@ public final class ServerConfig {
         return endGracePeriod;
     }
 
+    /**
+     * How long viewers may drain their buffers once a shutdown began, after {@code SERVER_SHUTDOWN} and
+     * before their close 1001.
+     */
+    public Duration shutdownGrace() {
+        return shutdownGrace;
+    }
+
     /** Whether the server keeps a simulated broadcaster's stream, {@code demo-live}, live from its start. */
     public boolean demoStream() {
         return demoStream;
@@ -190,7 +200,8 @@ public final class ServerConfig {
                 .viewerCountInterval(viewerCountInterval).viewerCountBudget(viewerCountBudget)
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
-                .endGracePeriod(endGracePeriod).demoStream(demoStream).handshakeTimeout(handshakeTimeout)
+                .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace).demoStream(demoStream)
+                .handshakeTimeout(handshakeTimeout)
                 .writeBufferWaterMarks(writeBufferLowWaterMark, writeBufferHighWaterMark)
                 .maxRequestBodyBytes(maxRequestBodyBytes)
                 .clock(clock);
@@ -210,6 +221,7 @@ public final class ServerConfig {
                ", bufferSize=" + bufferSize + ", maxFrameBytes=" + maxFrameBytes +
                ", maxConnections=" + maxConnections + ", ioThreads=" + ioThreads +
                ", endGracePeriod=" + Durations.format(endGracePeriod) +
+               ", shutdownGrace=" + Durations.format(shutdownGrace) +
                ", demoStream=" + demoStream +
                ", handshakeTimeout=" + Durations.format(handshakeTimeout) +
                ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark +
@@ -235,6 +247,7 @@ public final class ServerConfig {
         private int ioThreads;
         private Duration endGracePeriod = Duration.ofSeconds(5);
         private boolean demoStream;
+        private Duration shutdownGrace = Duration.ofSeconds(10);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int writeBufferLowWaterMark = 32 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
@@ -315,6 +328,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            this.shutdownGrace = requireNonNull(shutdownGrace, "shutdownGrace");
+            return this;
+        }
+
         public Builder demoStream(boolean demoStream) {
             this.demoStream = demoStream;
             return this;
@@ -374,6 +392,7 @@ public final class ServerConfig {
             checkRange("maxConnections", maxConnections, 1, 10_000_000);
             checkRange("ioThreads", ioThreads, 0, 1024);
             checkRange("endGracePeriod", endGracePeriod, Duration.ZERO, Duration.ofMinutes(5));
+            checkRange("shutdownGrace", shutdownGrace, Duration.ZERO, Duration.ofMinutes(5));
             checkRange("handshakeTimeout", handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
             check(writeBufferLowWaterMark >= 1024,
                   "writeBufferLowWaterMark: " + writeBufferLowWaterMark + " (expected: >= 1024)");

@@ -103,7 +103,7 @@ final class BroadcastRequests {
             case EventNames.ERROR -> {
                 fields.rejectUnknown(ERROR_FIELDS, ERROR_SERVER_FIELDS);
                 ErrorCode code = fields.oneOf("error_code", ErrorCode.values(), ErrorCode::fromWire,
-                        EnumSet.of(ErrorCode.MESSAGES_DROPPED));
+                        EnumSet.of(ErrorCode.MESSAGES_DROPPED, ErrorCode.SERVER_SHUTDOWN));
                 String message = fields.string("error_message", true, MAX_FREE_TEXT_CHARS);
                 Severity severity = fields.oneOf("severity", Severity.values(), Severity::fromWire, Set.of());
                 Boolean recoverable = fields.bool("recoverable");

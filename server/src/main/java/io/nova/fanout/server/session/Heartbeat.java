@@ -18,6 +18,9 @@ public final class Heartbeat {
     public interface Member {
         void onTick(long nowNanos);
 
+        /** The server is going down: say so, drain, and close by {@code deadlineNanos} (a sweep enforces it). */
+        void shutDown(long deadlineNanos);
+
         int heartbeatIndex();
 
         void heartbeatIndex(int index);
@@ -52,6 +55,20 @@ public final class Heartbeat {
 
     public void stop() {
         sweep.cancel(false);
+    }
+
+    /** Tells every member, on this loop, that the server shuts down and they have {@code graceNanos} to drain. */
+    public void shutDownMembers(long graceNanos) {
+        loop.execute(() -> {
+            long deadline = loop.ticker().nanoTime() + graceNanos;
+            for (int i = members.size() - 1; i >= 0; i = Math.min(i, members.size()) - 1) {
+                try {
+                    members.get(i).shutDown(deadline);
+                } catch (RuntimeException e) {
+                    log.warn("shutting down a viewer failed", e);
+                }
+            }
+        });
     }
 
     private void tick() {

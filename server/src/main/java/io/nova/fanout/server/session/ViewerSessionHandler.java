@@ -18,6 +18,7 @@ import io.nova.fanout.protocol.ClientMessage;
 import io.nova.fanout.protocol.CloseCodes;
 import io.nova.fanout.protocol.ConnectionEstablished;
 import io.nova.fanout.protocol.DecodeResult;
+import io.nova.fanout.protocol.ErrorEvent;
 import io.nova.fanout.protocol.GetStreamInfo;
 import io.nova.fanout.protocol.Ping;
 import io.nova.fanout.protocol.Pong;
@@ -55,6 +56,9 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
     private boolean closing;
     private boolean sentClose;
     private long closeDeadline;
+    /** The close that ends the drain of a closing viewer, at the latest at {@code closeDeadline}. */
+    private int drainCloseCode = CloseCodes.NORMAL;
+    private String drainCloseReason = "stream ended";
     private long forceCloseAt;
     private int groupIndex = -1;
     private int heartbeatIndex = -1;
@@ -188,7 +192,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
         }
         if (closing) {
             if (now - closeDeadline >= 0) {
-                close(CloseCodes.NORMAL, "stream ended");
+                close(drainCloseCode, drainCloseReason);
             }
             return;
         }
@@ -198,6 +202,26 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
             case CLOSE_IDLE -> close(CloseCodes.PING_TIMEOUT, "idle timeout");
             case NONE -> { }
         }
+    }
+
+    @Override
+    public void shutDown(long deadlineNanos) {
+        if (sentClose) {
+            return;
+        }
+        if (closing) {
+            // Already draining after stream_ended: that close stands, only sooner if need be.
+            closeDeadline = Math.min(closeDeadline, deadlineNanos);
+            return;
+        }
+        closing = true;
+        closeDeadline = deadlineNanos;
+        drainCloseCode = CloseCodes.GOING_AWAY;
+        drainCloseReason = "server shutting down";
+        // Behind whatever the viewer has buffered, so that it gets those first.
+        writer.write(shared.encoder().encode(ErrorEvent.serverShutdown(shared.clock().instant())));
+        writer.flush();
+        writer.whenDrained(() -> close(drainCloseCode, drainCloseReason));
     }
 
     @Override

@@ -67,6 +67,14 @@ public final class ViewerSessions {
         pipeline.addLast("viewer-session", session);
     }
 
+    /**
+     * Starts the graceful end of every viewer: each gets {@code SERVER_SHUTDOWN} behind what it has buffered,
+     * then a close 1001 once that is out, or when {@code grace} is over. Returns at once.
+     */
+    public void shutDown(Duration grace) {
+        heartbeats.values().forEach(heartbeat -> heartbeat.shutDownMembers(grace.toNanos()));
+    }
+
     public void stop() {
         heartbeats.values().forEach(Heartbeat::stop);
     }

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class HealthCheckHandlerTest {
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HealthCheckHandler());
+    private final EmbeddedChannel channel = new EmbeddedChannel(new HealthCheckHandler(() -> Readiness.READY));
 
     @AfterEach
     void releaseLeftovers() {
@@ -151,7 +151,7 @@ class HealthCheckHandlerTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/", "/healthz", "/health/", "/api/v1/streams/s1/ws", "/metrics"})
+    @ValueSource(strings = {"/", "/healthz", "/health/", "/ready/", "/api/v1/streams/s1/ws", "/metrics"})
     void otherPathsArePassedOnUntouched(String uri) {
         FullHttpRequest request = request(HttpMethod.GET, uri);
         request.content().writeBytes(Unpooled.copiedBuffer("body", StandardCharsets.UTF_8));
@@ -172,6 +172,27 @@ class HealthCheckHandlerTest {
     }
 
     @Test
+    void readyIs200WhenReadyAnd503WhileStartingOrDraining() {
+        for (Readiness state : Readiness.values()) {
+            EmbeddedChannel probe = new EmbeddedChannel(new HealthCheckHandler(() -> state));
+            probe.writeInbound(request(HttpMethod.GET, "/ready"));
+            FullHttpResponse response = probe.readOutbound();
+            assertThat(probe.finishAndReleaseAll()).isFalse();
+            try {
+                assertThat(response.status()).as(state.name())
+                        .isEqualTo(state == Readiness.READY ? HttpResponseStatus.OK : HttpResponseStatus.SERVICE_UNAVAILABLE);
+                assertThat(response.content().toString(StandardCharsets.UTF_8))
+                        .isEqualTo("{\"status\":\"" + state.status() + "\"}");
+                assertThat(response.headers().get(HttpHeaderNames.CACHE_CONTROL)).isEqualTo("no-store");
+            } finally {
+                response.release();
+            }
+        }
+        assertThat(Readiness.STARTING.status()).isEqualTo("starting");
+        assertThat(Readiness.DRAINING.status()).isEqualTo("draining");
+    }
+
+    @Test
     void otherMethodsOnOtherPathsArePassedOnToo() {
         FullHttpRequest request = request(HttpMethod.POST, "/internal/v1/streams");
 
@@ -186,7 +207,7 @@ class HealthCheckHandlerTest {
 
     @Test
     void isSharableAcrossChannels() {
-        HealthCheckHandler shared = new HealthCheckHandler();
+        HealthCheckHandler shared = new HealthCheckHandler(() -> Readiness.READY);
         EmbeddedChannel a = new EmbeddedChannel(shared);
         EmbeddedChannel b = new EmbeddedChannel(shared);
 

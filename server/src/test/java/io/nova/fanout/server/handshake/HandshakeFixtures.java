@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.nova.fanout.server.connect.HealthCheckHandler;
+import io.nova.fanout.server.connect.Readiness;
 import io.nova.fanout.server.connect.StaticAssetHandler;
 import io.nova.fanout.server.connect.StaticAssets;
 import io.nova.fanout.server.connect.ViewerChannelInitializer;
@@ -86,7 +87,7 @@ public final class HandshakeFixtures {
      * a SocketChannel): HTTP codec, aggregator, health check, handshake handler, WebSocket protocol handler.
      */
     public static void viewerPipeline(EmbeddedChannel channel, ViewerHandshakeHandler handshake, int maxFrameBytes) {
-        new ViewerChannelInitializer(new HealthCheckHandler(),
+        new ViewerChannelInitializer(new HealthCheckHandler(() -> Readiness.READY),
                 new StaticAssetHandler(StaticAssets.of(Map.of())), () -> handshake, maxFrameBytes, 10_000)
                 .addHandlers(channel.pipeline());
     }

@@ -43,7 +43,9 @@ final class ServerFixture implements AutoCloseable {
                 .viewerCountInterval(Duration.ofMillis(50))
                 .maxFrameBytes(256 * 1024)
                 .bufferSize(100)
-                .endGracePeriod(Duration.ofSeconds(2));
+                .endGracePeriod(Duration.ofSeconds(2))
+                // Tests close the server with viewers still connected, some of them not reading.
+                .shutdownGrace(Duration.ofSeconds(1));
     }
 
     static ServerFixture start() {

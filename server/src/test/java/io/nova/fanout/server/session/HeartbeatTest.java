@@ -28,6 +28,7 @@ class HeartbeatTest {
     /** Records the times it was ticked at; optionally does something on each tick. */
     private static final class Member implements Heartbeat.Member {
         final List<Long> ticks = new ArrayList<>();
+        final List<Long> shutDowns = new ArrayList<>();
         LongConsumer onTick = now -> { };
         int index = -1;
 
@@ -35,6 +36,11 @@ class HeartbeatTest {
         public void onTick(long nowNanos) {
             ticks.add(nowNanos);
             onTick.accept(nowNanos);
+        }
+
+        @Override
+        public void shutDown(long deadlineNanos) {
+            shutDowns.add(deadlineNanos);
         }
 
         @Override
@@ -76,6 +82,18 @@ class HeartbeatTest {
         advance(PERIOD);
         assertThat(member.ticks).hasSize(2);
         assertThat(member.ticks.get(1) - member.ticks.get(0)).isEqualTo(PERIOD);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shutDownTellsEveryMemberTheSameDeadlineOnTheLoop() {
+        List<Member> members = register(3);
+        long now = channel.eventLoop().ticker().nanoTime();
+
+        heartbeat.shutDownMembers(5 * PERIOD);
+        channel.runPendingTasks();
+
+        assertThat(members).allSatisfy(m -> assertThat(m.shutDowns).containsExactly(now + 5 * PERIOD));
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 

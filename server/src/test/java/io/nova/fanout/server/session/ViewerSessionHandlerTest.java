@@ -445,6 +445,85 @@ class ViewerSessionHandlerTest {
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
+    // --- server shutdown ---------------------------------------------------------------------------------
+
+    @Test
+    void shutdownSendsServerShutdownThenCloses1001() {
+        start(DEFAULTS);
+        connectToLiveStream();
+        drainOutbound(channel);
+
+        sessions.shutDown(Duration.ofSeconds(10));
+        channel.runPendingTasks();
+
+        List<Received> received = drainOutbound(channel);
+        assertThat(received).hasSize(2);
+        ErrorEvent notice = ((Message) received.get(0)).as(ErrorEvent.class);
+        assertThat(notice.errorCode()).isEqualTo(ErrorCode.SERVER_SHUTDOWN);
+        assertThat(notice.recoverable()).isTrue();
+        assertThat(notice.suggestedAction()).isEqualTo("Reconnect");
+        assertThat(((Message) received.get(0)).seq()).as("a connection-level notice").isEmpty();
+        assertThat(received.get(1)).isEqualTo(new Close(1001, "server shutting down"));
+        assertThat(closes(1001)).isEqualTo(1);
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shutdownLetsTheBacklogOutFirstAndStopsNewEvents() {
+        start(DEFAULTS);
+        connectToLiveStream();
+        setWritable(false);
+        apply(new StreamChange.ReportBitrate(4000));
+
+        sessions.shutDown(Duration.ofSeconds(10));
+        channel.runPendingTasks();
+        apply(new StreamChange.ReportBitrate(3000)); // after the shutdown began: not delivered
+        assertThat(channel.outboundMessages()).isEmpty();
+
+        setWritable(true);
+
+        List<Received> received = drainOutbound(channel);
+        assertThat(received).hasSize(3);
+        assertThat(((Message) received.get(0)).as(BitrateUpdate.class).currentBitrateKbps()).isEqualTo(4000);
+        assertThat(((Message) received.get(1)).as(ErrorEvent.class).errorCode()).isEqualTo(ErrorCode.SERVER_SHUTDOWN);
+        assertThat(received.get(2)).isEqualTo(new Close(1001, "server shutting down"));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void shutdownClosesAtTheGraceDeadlineWhenTheBacklogNeverDrains() {
+        start(DEFAULTS);
+        connectToLiveStream();
+        setWritable(false);
+        apply(new StreamChange.ReportBitrate(4000));
+
+        sessions.shutDown(Duration.ofSeconds(3));
+        channel.runPendingTasks();
+        advance(Duration.ofMillis(2_900));
+        assertThat(channel.isOpen()).isTrue();
+        advance(Duration.ofMillis(200));
+
+        assertThat(drainOutbound(channel)).containsExactly(new Close(1001, "server shutting down"));
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aStreamThatEndedKeepsItsCloseButNoLaterThanTheShutdownDeadline() {
+        start(DEFAULTS);
+        connectToLiveStream();
+        setWritable(false);
+        apply(new StreamChange.End(EndReason.BROADCASTER_ENDED));
+
+        sessions.shutDown(Duration.ofSeconds(1));
+        channel.runPendingTasks();
+        advance(Duration.ofMillis(1_100));
+
+        assertThat(drainOutbound(channel)).containsExactly(new Close(1000, "stream ended"));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
     @Test
     void eventsAfterTheEndOfStreamAreDropped() {
         start(DEFAULTS);
