@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -121,6 +122,13 @@ public final class Main {
                           "their close 1001 (0s to 5m). Env: NOVA_SHUTDOWN_GRACE. Default: ${DEFAULT-VALUE}.")
     private Duration shutdownGrace;
 
+    @Option(names = "--allowed-origins", paramLabel = "ORIGIN", split = ",", defaultValue = "*",
+            description = "Origins whose pages may connect as viewers, comma-separated, e.g. " +
+                          "https://player.example.com; * for every origin. Others get 403 before the upgrade; " +
+                          "requests without an Origin header (not from a browser page) are not checked. " +
+                          "Env: NOVA_ALLOWED_ORIGINS. Default: ${DEFAULT-VALUE}.")
+    private List<String> allowedOrigins;
+
     @Option(names = "--demo-stream", paramLabel = "true|false", defaultValue = "false", arity = "1",
             description = "Keep a simulated broadcaster's stream, demo-live, live from the start, for the demo " +
                           "page at /. Always on in dev mode. Env: NOVA_DEMO_STREAM. Default: ${DEFAULT-VALUE}.")
@@ -215,7 +223,7 @@ public final class Main {
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace)
-                .demoStream(demoStream)
+                .demoStream(demoStream).allowedOrigins(allowedOrigins)
                 .build();
     }
 

@@ -34,6 +34,7 @@ import io.nova.fanout.server.connect.ViewerChannelInitializer;
 import io.nova.fanout.server.fanout.Fanout;
 import io.nova.fanout.server.fanout.FramePreEncoder;
 import io.nova.fanout.server.fanout.InProcessEventBus;
+import io.nova.fanout.server.handshake.AllowedOrigins;
 import io.nova.fanout.server.handshake.ConnectionLimiter;
 import io.nova.fanout.server.handshake.ViewerHandshakeHandler;
 import io.nova.fanout.server.metrics.NovaMetrics;
@@ -105,6 +106,7 @@ public final class NovaServer implements AutoCloseable {
             // Registered before the ports open, so that no viewer ever finds the demo stream missing.
             demo = config.demoStream() ? DemoBroadcaster.start(registry, DEMO_INTERVAL, new Random()) : null;
             HealthCheckHandler health = new HealthCheckHandler(() -> readiness);
+            AllowedOrigins origins = AllowedOrigins.of(config.allowedOrigins());
             long handshakeTimeout = config.handshakeTimeout().toMillis();
 
             viewerListener = new ServerBootstrap()
@@ -115,7 +117,7 @@ public final class NovaServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                             config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
                     .childHandler(new ViewerChannelInitializer(health, new StaticAssetHandler(StaticAssets.viewerPort()),
-                            () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics,
+                            () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics, origins,
                                     ViewerChannelInitializer.WEBSOCKET),
                             config.maxFrameBytes(), handshakeTimeout))
                     .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

@@ -4,8 +4,10 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 import io.nova.fanout.server.auth.TokenVerifier;
+import io.nova.fanout.server.handshake.AllowedOrigins;
 
 /**
  * Everything the server can be told at start, validated once in {@link Builder#build()} so that the rest
@@ -37,6 +39,7 @@ public final class ServerConfig {
     private final Duration endGracePeriod;
     private final boolean demoStream;
     private final Duration shutdownGrace;
+    private final List<String> allowedOrigins;
     private final Duration handshakeTimeout;
     private final int writeBufferLowWaterMark;
     private final int writeBufferHighWaterMark;
@@ -61,6 +64,7 @@ public final class ServerConfig {
         endGracePeriod = builder.endGracePeriod;
         demoStream = builder.demoStream;
         shutdownGrace = builder.shutdownGrace;
+        allowedOrigins = builder.allowedOrigins;
         handshakeTimeout = builder.handshakeTimeout;
         writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
         writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
@@ -160,6 +164,11 @@ public final class ServerConfig {
         return shutdownGrace;
     }
 
+    /** The origins whose pages may connect as viewers: {@code ["*"]} for all; see {@link AllowedOrigins}. */
+    public List<String> allowedOrigins() {
+        return allowedOrigins;
+    }
+
     /** Whether the server keeps a simulated broadcaster's stream, {@code demo-live}, live from its start. */
     public boolean demoStream() {
         return demoStream;
@@ -201,6 +210,7 @@ public final class ServerConfig {
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace).demoStream(demoStream)
+                .allowedOrigins(allowedOrigins)
                 .handshakeTimeout(handshakeTimeout)
                 .writeBufferWaterMarks(writeBufferLowWaterMark, writeBufferHighWaterMark)
                 .maxRequestBodyBytes(maxRequestBodyBytes)
@@ -223,6 +233,7 @@ public final class ServerConfig {
                ", endGracePeriod=" + Durations.format(endGracePeriod) +
                ", shutdownGrace=" + Durations.format(shutdownGrace) +
                ", demoStream=" + demoStream +
+               ", allowedOrigins=" + String.join(",", allowedOrigins) +
                ", handshakeTimeout=" + Durations.format(handshakeTimeout) +
                ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark +
                ", maxRequestBodyBytes=" + maxRequestBodyBytes + ", clock=" + clock + '}';
@@ -248,6 +259,7 @@ public final class ServerConfig {
         private Duration endGracePeriod = Duration.ofSeconds(5);
         private boolean demoStream;
         private Duration shutdownGrace = Duration.ofSeconds(10);
+        private List<String> allowedOrigins = List.of(AllowedOrigins.ANY);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int writeBufferLowWaterMark = 32 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
@@ -333,6 +345,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder allowedOrigins(List<String> allowedOrigins) {
+            this.allowedOrigins = List.copyOf(requireNonNull(allowedOrigins, "allowedOrigins"));
+            return this;
+        }
+
         public Builder demoStream(boolean demoStream) {
             this.demoStream = demoStream;
             return this;
@@ -393,6 +410,7 @@ public final class ServerConfig {
             checkRange("ioThreads", ioThreads, 0, 1024);
             checkRange("endGracePeriod", endGracePeriod, Duration.ZERO, Duration.ofMinutes(5));
             checkRange("shutdownGrace", shutdownGrace, Duration.ZERO, Duration.ofMinutes(5));
+            AllowedOrigins.of(allowedOrigins); // throws naming the first entry that is not an origin
             checkRange("handshakeTimeout", handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
             check(writeBufferLowWaterMark >= 1024,
                   "writeBufferLowWaterMark: " + writeBufferLowWaterMark + " (expected: >= 1024)");

@@ -33,7 +33,8 @@ class MainTest {
                 "--ping-interval", "20s", "--ping-timeout", "5s", "--idle-timeout", "2m",
                 "--viewer-count-interval", "100ms", "--viewer-count-budget", "0",
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
-                "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true");
+                "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
+                "--allowed-origins", "https://a.example,http://127.0.0.1:8080");
         assertThat(config).usingRecursiveComparison().isEqualTo(ServerConfig.builder()
                 .host("10.0.0.1").port(9000).internalHost("10.0.0.2").internalPort(9001)
                 .jwtSecret(SECRET.getBytes(UTF_8))
@@ -41,6 +42,7 @@ class MainTest {
                 .idleTimeout(Duration.ofMinutes(2)).viewerCountInterval(Duration.ofMillis(100)).viewerCountBudget(0)
                 .bufferSize(50).maxFrameBytes(65_536).maxConnections(10).ioThreads(4)
                 .endGracePeriod(Duration.ZERO).shutdownGrace(Duration.ofSeconds(3)).demoStream(true)
+                .allowedOrigins(java.util.List.of("https://a.example", "http://127.0.0.1:8080"))
                 .build());
     }
 
@@ -56,7 +58,7 @@ class MainTest {
                 Map.entry("NOVA_BUFFER_SIZE", "50"), Map.entry("NOVA_MAX_FRAME_BYTES", "65536"),
                 Map.entry("NOVA_MAX_CONNECTIONS", "10"), Map.entry("NOVA_IO_THREADS", "4"),
                 Map.entry("NOVA_END_GRACE_PERIOD", "0s"), Map.entry("NOVA_SHUTDOWN_GRACE", "3s"),
-                Map.entry("NOVA_DEMO_STREAM", "true")));
+                Map.entry("NOVA_DEMO_STREAM", "true"), Map.entry("NOVA_ALLOWED_ORIGINS", "https://a.example")));
         assertThat(config).usingRecursiveComparison().isEqualTo(parse(Map.of(),
                 "--host", "10.0.0.1", "--port", "9000",
                 "--internal-host", "10.0.0.2", "--internal-port", "9001",
@@ -64,7 +66,8 @@ class MainTest {
                 "--ping-interval", "20s", "--ping-timeout", "5s", "--idle-timeout", "2m",
                 "--viewer-count-interval", "100ms", "--viewer-count-budget", "500",
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
-                "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true"));
+                "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
+                "--allowed-origins", "https://a.example"));
     }
 
     @Test

@@ -43,12 +43,14 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
     private final ConnectionLimiter limiter;
     private final ViewerSessions sessions;
     private final NovaMetrics metrics;
+    private final AllowedOrigins origins;
     private final String protocolHandlerName;
 
     /** @param protocolHandlerName the pipeline name of the WebSocket protocol handler behind this one */
     public ViewerHandshakeHandler(TokenVerifier tokens, StreamRegistry streams, ConnectionLimiter limiter,
-            ViewerSessions sessions, NovaMetrics metrics, String protocolHandlerName) {
+            ViewerSessions sessions, NovaMetrics metrics, AllowedOrigins origins, String protocolHandlerName) {
         super(false);
+        this.origins = origins;
         this.protocolHandlerName = protocolHandlerName;
         this.tokens = tokens;
         this.streams = streams;
@@ -94,6 +96,10 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
         if (!ProtocolLimits.isValidStreamId(streamId)) {
             return error(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR,
                     "malformed stream id (expected: " + ProtocolLimits.STREAM_ID_REGEX + ")");
+        }
+        // Before the token is looked at: a page of a foreign site learns nothing about it.
+        if (!origins.allows(headers.get(HttpHeaderNames.ORIGIN))) {
+            return error(HttpResponseStatus.FORBIDDEN, ErrorCode.UNAUTHORIZED, "origin not allowed");
         }
         String version = first(uri, "protocol");
         if (version != null && !ProtocolLimits.PROTOCOL_VERSION.equals(version)) {

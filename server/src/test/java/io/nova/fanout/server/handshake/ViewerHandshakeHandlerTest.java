@@ -120,8 +120,12 @@ class ViewerHandshakeHandlerTest {
         }
     }
 
+    /** Origins the handler allows; tests that check them set it before the first request. */
+    private AllowedOrigins origins = AllowedOrigins.of(List.of(AllowedOrigins.ANY));
+
     private ViewerHandshakeHandler handler(ConnectionLimiter limiter) {
-        return new ViewerHandshakeHandler(verifier, registry, limiter, sessions, metrics, ViewerChannelInitializer.WEBSOCKET);
+        return new ViewerHandshakeHandler(verifier, registry, limiter, sessions, metrics, origins,
+                ViewerChannelInitializer.WEBSOCKET);
     }
 
     /**
@@ -421,6 +425,29 @@ class ViewerHandshakeHandlerTest {
         }
 
         refused(request, HttpResponseStatus.valueOf(status), errorCode);
+    }
+
+    // --- origins -------------------------------------------------------------------------------------------
+
+    @Test
+    void aPageOfAnotherOriginIs403BeforeItsTokenIsChecked() {
+        origins = AllowedOrigins.of(List.of("https://player.example.com"));
+        FullHttpRequest request = upgrade(path("live") + "?token=not.a.jwt");
+        request.headers().set(HttpHeaderNames.ORIGIN, "https://evil.example");
+
+        Response response = refused(request, HttpResponseStatus.FORBIDDEN, "UNAUTHORIZED");
+
+        assertThat(response.json().get("error_message").asText()).isEqualTo("origin not allowed");
+    }
+
+    @Test
+    void anAllowedOriginInAnyCaseAndARequestWithoutOriginAreAdmitted() {
+        origins = AllowedOrigins.of(List.of("https://player.example.com", "http://127.0.0.1:8080"));
+        FullHttpRequest fromPlayer = upgrade(withToken("live"));
+        fromPlayer.headers().set(HttpHeaderNames.ORIGIN, "https://Player.Example.com");
+        admitted(handshakeOnly(), fromPlayer);
+
+        admitted(handshakeOnly(1, new ConnectionLimiter(10)), upgrade(withToken("live")));
     }
 
     @Test

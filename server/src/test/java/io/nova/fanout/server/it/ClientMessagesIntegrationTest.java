@@ -193,15 +193,16 @@ class ClientMessagesIntegrationTest {
 
     @Test
     void connectionResetByTheViewerIsNotCountedAsAServerError() throws IOException {
-        int before = connectedViewers();
         RawWebSocket ws = rawConnected();
         assertThat(ws.readText()).contains("stream_started");
+        // Counted with this one in; viewers of earlier tests of this class may still be leaving meanwhile.
+        int withIt = connectedViewers();
         ws.reset();
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (connectedViewers() != before && System.nanoTime() < deadline) {
+        while (connectedViewers() >= withIt && System.nanoTime() < deadline) {
             ItAssertions.sleep(10);
         }
-        assertThat(connectedViewers()).isEqualTo(before);
+        assertThat(connectedViewers()).isLessThan(withIt);
         assertThat(fixture.server().scrapeMetrics())
                 .as("a viewer that resets its connection is not an internal error (1011) of the server")
                 .doesNotContainPattern("nova_client_closes_total\\{code=\"1011\"[^}]*\\} [1-9]");
