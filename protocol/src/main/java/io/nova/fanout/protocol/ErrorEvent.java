@@ -42,6 +42,16 @@ public record ErrorEvent(
                 timestamp);
     }
 
+    /**
+     * The answer to the first message of a viewer's burst over its inbound rate limit; that message and the
+     * rest of the burst are ignored.
+     */
+    public static ErrorEvent rateLimited(int perSecond, int burst, Instant timestamp) {
+        return new ErrorEvent(ErrorCode.RATE_LIMITED, "too many messages (at most " + perSecond
+                + " a second, in bursts of " + burst + "); messages over the limit are ignored", Severity.WARNING,
+                true, "Send fewer messages", null, timestamp);
+    }
+
     /** What every viewer gets when the server shuts down, before its close 1001; recoverable by reconnecting. */
     public static ErrorEvent serverShutdown(Instant timestamp) {
         return new ErrorEvent(ErrorCode.SERVER_SHUTDOWN, "the server is shutting down", Severity.WARNING, true,

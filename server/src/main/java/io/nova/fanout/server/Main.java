@@ -122,6 +122,17 @@ public final class Main {
                           "their close 1001 (0s to 5m). Env: NOVA_SHUTDOWN_GRACE. Default: ${DEFAULT-VALUE}.")
     private Duration shutdownGrace;
 
+    @Option(names = "--inbound-rate", paramLabel = "MESSAGES", defaultValue = "10",
+            description = "Messages a second a viewer may send on average (1..1000000); more are ignored with a " +
+                          "RATE_LIMITED notice, and a viewer that keeps it up is closed with 1008. " +
+                          "Env: NOVA_INBOUND_RATE. Default: ${DEFAULT-VALUE}.")
+    private int inboundRate;
+
+    @Option(names = "--inbound-burst", paramLabel = "MESSAGES", defaultValue = "20",
+            description = "Messages a viewer may send at once above the rate (1..1000000). " +
+                          "Env: NOVA_INBOUND_BURST. Default: ${DEFAULT-VALUE}.")
+    private int inboundBurst;
+
     @Option(names = "--allowed-origins", paramLabel = "ORIGIN", split = ",", defaultValue = "*",
             description = "Origins whose pages may connect as viewers, comma-separated, e.g. " +
                           "https://player.example.com; * for every origin. Others get 403 before the upgrade; " +
@@ -223,7 +234,7 @@ public final class Main {
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace)
-                .demoStream(demoStream).allowedOrigins(allowedOrigins)
+                .demoStream(demoStream).allowedOrigins(allowedOrigins).inboundRate(inboundRate, inboundBurst)
                 .build();
     }
 

@@ -101,7 +101,8 @@ public final class NovaServer implements AutoCloseable {
             new JvmThreadMetrics().bindTo(meters);
             sessions = new ViewerSessions(workers, new ViewerSessions.Settings(config.pingInterval(),
                     config.pingTimeout(), config.idleTimeout(), config.endGracePeriod(), config.bufferSize(),
-                    config.maxFrameBytes()), codec, encoder, fanout, metrics, new ViewerIssueLog(), config.clock());
+                    config.maxFrameBytes(), config.inboundRate(), config.inboundBurst()), codec, encoder, fanout, metrics,
+                    new ViewerIssueLog(), config.clock());
             TokenVerifier tokens = new TokenVerifier(config.jwtSecret(), config.clock());
             // Registered before the ports open, so that no viewer ever finds the demo stream missing.
             demo = config.demoStream() ? DemoBroadcaster.start(registry, DEMO_INTERVAL, new Random()) : null;

@@ -40,6 +40,8 @@ public final class ServerConfig {
     private final boolean demoStream;
     private final Duration shutdownGrace;
     private final List<String> allowedOrigins;
+    private final int inboundRate;
+    private final int inboundBurst;
     private final Duration handshakeTimeout;
     private final int writeBufferLowWaterMark;
     private final int writeBufferHighWaterMark;
@@ -65,6 +67,8 @@ public final class ServerConfig {
         demoStream = builder.demoStream;
         shutdownGrace = builder.shutdownGrace;
         allowedOrigins = builder.allowedOrigins;
+        inboundRate = builder.inboundRate;
+        inboundBurst = builder.inboundBurst;
         handshakeTimeout = builder.handshakeTimeout;
         writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
         writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
@@ -164,6 +168,16 @@ public final class ServerConfig {
         return shutdownGrace;
     }
 
+    /** Messages a second a viewer may send, on average; see {@link #inboundBurst()}. */
+    public int inboundRate() {
+        return inboundRate;
+    }
+
+    /** Messages a viewer may send at once; beyond the rate and the burst they are ignored (RATE_LIMITED). */
+    public int inboundBurst() {
+        return inboundBurst;
+    }
+
     /** The origins whose pages may connect as viewers: {@code ["*"]} for all; see {@link AllowedOrigins}. */
     public List<String> allowedOrigins() {
         return allowedOrigins;
@@ -210,7 +224,7 @@ public final class ServerConfig {
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace).demoStream(demoStream)
-                .allowedOrigins(allowedOrigins)
+                .allowedOrigins(allowedOrigins).inboundRate(inboundRate, inboundBurst)
                 .handshakeTimeout(handshakeTimeout)
                 .writeBufferWaterMarks(writeBufferLowWaterMark, writeBufferHighWaterMark)
                 .maxRequestBodyBytes(maxRequestBodyBytes)
@@ -234,6 +248,7 @@ public final class ServerConfig {
                ", shutdownGrace=" + Durations.format(shutdownGrace) +
                ", demoStream=" + demoStream +
                ", allowedOrigins=" + String.join(",", allowedOrigins) +
+               ", inboundRate=" + inboundRate + "/s, burst " + inboundBurst +
                ", handshakeTimeout=" + Durations.format(handshakeTimeout) +
                ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark +
                ", maxRequestBodyBytes=" + maxRequestBodyBytes + ", clock=" + clock + '}';
@@ -260,6 +275,8 @@ public final class ServerConfig {
         private boolean demoStream;
         private Duration shutdownGrace = Duration.ofSeconds(10);
         private List<String> allowedOrigins = List.of(AllowedOrigins.ANY);
+        private int inboundRate = 10;
+        private int inboundBurst = 20;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int writeBufferLowWaterMark = 32 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
@@ -350,6 +367,12 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder inboundRate(int perSecond, int burst) {
+            this.inboundRate = perSecond;
+            this.inboundBurst = burst;
+            return this;
+        }
+
         public Builder demoStream(boolean demoStream) {
             this.demoStream = demoStream;
             return this;
@@ -411,6 +434,8 @@ public final class ServerConfig {
             checkRange("endGracePeriod", endGracePeriod, Duration.ZERO, Duration.ofMinutes(5));
             checkRange("shutdownGrace", shutdownGrace, Duration.ZERO, Duration.ofMinutes(5));
             AllowedOrigins.of(allowedOrigins); // throws naming the first entry that is not an origin
+            checkRange("inboundRate", inboundRate, 1, 1_000_000);
+            checkRange("inboundBurst", inboundBurst, 1, 1_000_000);
             checkRange("handshakeTimeout", handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
             check(writeBufferLowWaterMark >= 1024,
                   "writeBufferLowWaterMark: " + writeBufferLowWaterMark + " (expected: >= 1024)");

@@ -34,7 +34,8 @@ class MainTest {
                 "--viewer-count-interval", "100ms", "--viewer-count-budget", "0",
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
-                "--allowed-origins", "https://a.example,http://127.0.0.1:8080");
+                "--allowed-origins", "https://a.example,http://127.0.0.1:8080",
+                "--inbound-rate", "5", "--inbound-burst", "7");
         assertThat(config).usingRecursiveComparison().isEqualTo(ServerConfig.builder()
                 .host("10.0.0.1").port(9000).internalHost("10.0.0.2").internalPort(9001)
                 .jwtSecret(SECRET.getBytes(UTF_8))
@@ -42,7 +43,7 @@ class MainTest {
                 .idleTimeout(Duration.ofMinutes(2)).viewerCountInterval(Duration.ofMillis(100)).viewerCountBudget(0)
                 .bufferSize(50).maxFrameBytes(65_536).maxConnections(10).ioThreads(4)
                 .endGracePeriod(Duration.ZERO).shutdownGrace(Duration.ofSeconds(3)).demoStream(true)
-                .allowedOrigins(java.util.List.of("https://a.example", "http://127.0.0.1:8080"))
+                .allowedOrigins(java.util.List.of("https://a.example", "http://127.0.0.1:8080")).inboundRate(5, 7)
                 .build());
     }
 

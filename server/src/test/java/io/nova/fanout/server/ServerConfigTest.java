@@ -41,6 +41,8 @@ class ServerConfigTest {
         assertThat(config.endGracePeriod()).isEqualTo(Duration.ofSeconds(5));
         assertThat(config.shutdownGrace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.allowedOrigins()).containsExactly("*");
+        assertThat(config.inboundRate()).isEqualTo(10);
+        assertThat(config.inboundBurst()).isEqualTo(20);
         assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
         assertThat(config.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
@@ -76,6 +78,8 @@ class ServerConfigTest {
                 invalid(b -> b.viewerCountBudget(1_000_000_001),
                         "viewerCountBudget: 1000000001 (expected: 0 for no limit, or 100..1000000000)"),
                 invalid(b -> b.shutdownGrace(Duration.ofMinutes(6)), "shutdownGrace: 6m (expected: 0s..5m)"),
+                invalid(b -> b.inboundRate(0, 20), "inboundRate: 0 (expected: 1..1000000)"),
+                invalid(b -> b.inboundRate(10, 0), "inboundBurst: 0 (expected: 1..1000000)"),
                 invalid(b -> b.allowedOrigins(java.util.List.of("example.com")), "allowedOrigins: example.com "
                         + "(expected: an origin such as https://player.example.com or http://127.0.0.1:8080, or *)"),
                 invalid(b -> b.bufferSize(0), "bufferSize: 0 (expected: 1..100000)"),

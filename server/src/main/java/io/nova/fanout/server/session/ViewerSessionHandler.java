@@ -50,6 +50,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
     private final ViewerSessions shared;
     private ChannelHandlerContext ctx;
     private PingSchedule pings;
+    private InboundRateLimit inbound;
     private String sessionId;
     private long lastSeq;
     private boolean joined;
@@ -85,6 +86,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
     private void open() {
         long now = now();
         pings = new PingSchedule(now, shared.pingIntervalNanos(), shared.pingTimeoutNanos(), shared.idleTimeoutNanos());
+        inbound = new InboundRateLimit(shared.inboundRate(), shared.inboundBurst());
         sessionId = shared.newSessionId();
         Stream stream = admission.stream();
         writer.writeNow(shared.encoder().encode(new ConnectionEstablished(stream.id(), admission.viewerId(), sessionId,
@@ -126,6 +128,22 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
 
     private void onText(ByteBuf content) {
         long now = now();
+        // Before decoding: a flood costs as little as possible.
+        switch (inbound.onMessage(now)) {
+            case ACCEPT -> { }
+            case REFUSE_AND_WARN -> {
+                writer.writeNow(shared.encoder().encode(ErrorEvent.rateLimited(shared.inboundRate(), shared.inboundBurst(),
+                        shared.clock().instant())));
+                return;
+            }
+            case REFUSE -> {
+                return;
+            }
+            case CLOSE -> {
+                close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded");
+                return;
+            }
+        }
         byte[] bytes = ByteBufUtil.getBytes(content);
         DecodeResult<ClientMessage> result = shared.codec().decodeClientMessage(bytes);
         if (result instanceof DecodeResult.Invalid<ClientMessage> invalid) {

@@ -29,7 +29,7 @@ public final class ViewerSessions {
 
     /** The per-viewer limits and timers, taken from the server configuration. */
     public record Settings(Duration pingInterval, Duration pingTimeout, Duration idleTimeout, Duration endGracePeriod,
-            int bufferSize, int maxFrameBytes) {
+            int bufferSize, int maxFrameBytes, int inboundRate, int inboundBurst) {
         long heartbeatPeriodNanos() {
             // The end grace period is not a heartbeat timer: a short one only needs to expire within a sweep.
             return Heartbeat.periodNanos(pingInterval.toNanos(), pingTimeout.toNanos(), idleTimeout.toNanos());
@@ -125,6 +125,14 @@ public final class ViewerSessions {
 
     int maxFrameBytes() {
         return settings.maxFrameBytes();
+    }
+
+    int inboundRate() {
+        return settings.inboundRate();
+    }
+
+    int inboundBurst() {
+        return settings.inboundBurst();
     }
 
     /** 126 random bits (the top bit of each half is set to fix the width): unique per connection; not a secret. */

@@ -83,10 +83,10 @@ class ViewerSessionHandlerTest {
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration END_GRACE = Duration.ofSeconds(5);
     private static final ViewerSessions.Settings DEFAULTS =
-            new ViewerSessions.Settings(PING_INTERVAL, PING_TIMEOUT, IDLE_TIMEOUT, END_GRACE, 4, MAX_FRAME_BYTES);
+            new ViewerSessions.Settings(PING_INTERVAL, PING_TIMEOUT, IDLE_TIMEOUT, END_GRACE, 4, MAX_FRAME_BYTES, 10, 20);
     /** Pings so rare they never happen, to look at the idle timeout alone. */
     private static final ViewerSessions.Settings IDLE_ONLY = new ViewerSessions.Settings(
-            Duration.ofHours(1), PING_TIMEOUT, IDLE_TIMEOUT, END_GRACE, 4, MAX_FRAME_BYTES);
+            Duration.ofHours(1), PING_TIMEOUT, IDLE_TIMEOUT, END_GRACE, 4, MAX_FRAME_BYTES, 10, 20);
     private static final int TEST_BIT = 1;
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -442,6 +442,51 @@ class ViewerSessionHandlerTest {
         assertThat(drainOutbound(channel)).containsExactly(new Close(1000, "stream ended"));
         assertThat(channel.isOpen()).isFalse();
         assertThat(fanout.audienceSize(STREAM_ID)).isZero();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    // --- inbound rate limit ------------------------------------------------------------------------------
+
+    @Test
+    void messagesOverTheRateAreIgnoredWithOneRateLimitedNotice() {
+        start(DEFAULTS); // 10 a second, bursts of 20
+        connectToLiveStream();
+        drainMessages(channel);
+
+        for (int i = 0; i < 25; i++) {
+            send(text("{\"event\":\"get_stream_info\",\"data\":{\"request_id\":\"r" + i + "\"}}"));
+        }
+
+        List<Message> received = drainMessages(channel);
+        assertThat(received).hasSize(21);
+        assertThat(received.subList(0, 20)).allSatisfy(m -> assertThat(m.message()).isInstanceOf(StreamInfo.class));
+        ErrorEvent notice = received.get(20).as(ErrorEvent.class);
+        assertThat(notice.errorCode()).isEqualTo(ErrorCode.RATE_LIMITED);
+        assertThat(notice.recoverable()).isTrue();
+        assertThat(received.get(20).seq()).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+
+        advance(Duration.ofMillis(100)); // one message's worth of allowance back
+        send(text("{\"event\":\"get_stream_info\",\"data\":{\"request_id\":\"later\"}}"));
+        assertThat(drainMessages(channel)).singleElement()
+                .satisfies(m -> assertThat(m.as(StreamInfo.class).requestId()).isEqualTo("later"));
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aViewerThatKeepsFloodingIsClosed1008() {
+        start(DEFAULTS);
+        connectToLiveStream();
+        drainOutbound(channel);
+
+        for (int i = 0; i < 41 && channel.isOpen(); i++) {
+            send(text("{\"event\":\"pong\",\"data\":{}}"));
+        }
+
+        List<Received> received = drainOutbound(channel);
+        assertThat(received.get(received.size() - 1)).isEqualTo(new Close(1008, "rate limit exceeded"));
+        assertThat(closes(1008)).isEqualTo(1);
+        assertThat(channel.isOpen()).isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
