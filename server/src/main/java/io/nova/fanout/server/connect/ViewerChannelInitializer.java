@@ -29,11 +29,13 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
     private final StaticAssetHandler assets;
     private final Supplier<ViewerHandshakeHandler> handshakes;
     private final WebSocketServerProtocolConfig webSocketConfig;
+    private final long requestTimeoutMillis;
 
     public ViewerChannelInitializer(HealthCheckHandler health, StaticAssetHandler assets,
             Supplier<ViewerHandshakeHandler> handshakes, int maxFrameBytes, long handshakeTimeoutMillis) {
         this.health = health;
         this.assets = assets;
+        this.requestTimeoutMillis = handshakeTimeoutMillis;
         this.handshakes = handshakes;
         this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath("/api/v1/streams")
@@ -61,6 +63,7 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
     public void addHandlers(ChannelPipeline p) {
         p.addLast("http", new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_BYTES));
         p.addLast("http-aggregator", new JsonHttpObjectAggregator(MAX_REQUEST_BYTES));
+        p.addLast("request-timeout", new RequestTimeoutHandler(requestTimeoutMillis));
         p.addLast("malformed", malformed);
         p.addLast("health", health);
         p.addLast("assets", assets);

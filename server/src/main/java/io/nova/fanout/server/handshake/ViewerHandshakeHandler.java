@@ -17,6 +17,7 @@ import io.nova.fanout.server.auth.BearerTokens;
 import io.nova.fanout.server.auth.Principal;
 import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.connect.HttpResponses;
+import io.nova.fanout.server.connect.RequestTimeoutHandler;
 import io.nova.fanout.server.connect.WebSocketUpgrade;
 import io.nova.fanout.server.metrics.NovaMetrics;
 import io.nova.fanout.server.session.ViewerAdmission;
@@ -82,6 +83,7 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
         ctx.channel().closeFuture().addListener(f -> limiter.release());
         metrics.handshake("accepted");
         sessions.install(ctx.pipeline(), protocolHandlerName, (ViewerAdmission) verdict);
+        RequestTimeoutHandler.removeFrom(ctx.pipeline());
         ctx.pipeline().remove(this);
         ctx.fireChannelRead(request);
     }
