@@ -3,11 +3,14 @@ package io.nova.fanout.server;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -99,6 +102,10 @@ public final class NovaServer implements AutoCloseable {
             gcMetrics.bindTo(meters);
             new ProcessorMetrics().bindTo(meters);
             new JvmThreadMetrics().bindTo(meters);
+            // Micrometer's own Netty binders: the allocator's memory, and each event loop's pending tasks,
+            // the first sign of a loop that cannot keep up.
+            new NettyAllocatorMetrics((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).bindTo(meters);
+            new NettyEventExecutorMetrics(workers).bindTo(meters);
             sessions = new ViewerSessions(workers, new ViewerSessions.Settings(config.pingInterval(),
                     config.pingTimeout(), config.idleTimeout(), config.endGracePeriod(), config.bufferSize(),
                     config.maxFrameBytes(), config.inboundRate(), config.inboundBurst()), codec, encoder, fanout, metrics,
