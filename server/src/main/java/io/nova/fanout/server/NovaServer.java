@@ -1,5 +1,6 @@
 package io.nova.fanout.server;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -130,8 +131,10 @@ public final class NovaServer implements AutoCloseable {
                             config.maxFrameBytes(), handshakeTimeout))
                     .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
 
-            BroadcasterApiContext api = new BroadcasterApiContext(tokens, BroadcasterApiContext.newObjectMapper(), config.clock(),
-                    meters::scrape, config.maxFrameBytes());
+            ObjectMapper mapper = BroadcasterApiContext.newObjectMapper();
+            ServerStatus status = new ServerStatus(mapper, config, registry, limiter::open, () -> readiness);
+            BroadcasterApiContext api = new BroadcasterApiContext(tokens, mapper, config.clock(),
+                    meters::scrape, status::snapshot, config.maxFrameBytes());
             internalListener = new ServerBootstrap()
                     .group(acceptors, workers)
                     .channel(serverChannel)

@@ -57,6 +57,7 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
     private final ObjectMapper mapper;
     private final StreamViews views;
     private final Supplier<String> metricsScrape;
+    private final Supplier<JsonNode> status;
     private final IngestSessions ingest;
     private final int maxFrameBytes;
     private final ArrayDeque<Boolean> keepAlive = new ArrayDeque<>();
@@ -69,6 +70,7 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
         this.mapper = context.mapper();
         this.views = new StreamViews(context.mapper(), context.clock());
         this.metricsScrape = context.metricsScrape();
+        this.status = context.status();
         this.ingest = new IngestSessions(registry, context.mapper());
         this.maxFrameBytes = context.maxFrameBytes();
     }
@@ -109,6 +111,10 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
     private Future<FullHttpResponse> handle(FullHttpRequest request, String path) {
         if (path.equals("/metrics")) {
             return now(HttpMethod.GET.equals(request.method()) ? metrics() : methodNotAllowed(HttpMethod.GET));
+        }
+        if (path.equals("/status")) {
+            return now(HttpMethod.GET.equals(request.method()) ? ok(HttpResponseStatus.OK, status.get())
+                    : methodNotAllowed(HttpMethod.GET));
         }
         boolean streamsPath = path.equals(STREAMS) || path.startsWith(STREAMS + "/");
         if (!streamsPath && !path.equals(INGEST)) {

@@ -72,7 +72,7 @@ class BroadcasterApiHandlerTest {
         registry = new StreamRegistry(group, new FramePreEncoder(new ProtocolCodec(), UnpooledByteBufAllocator.DEFAULT),
                 bus, clock, MAX_FRAME_BYTES, Duration.ofHours(1), 0, Duration.ofMinutes(5));
         BroadcasterApiContext context = new BroadcasterApiContext(new TokenVerifier(SECRET, clock), mapper, clock,
-                () -> "nova_up 1\n", MAX_FRAME_BYTES);
+                () -> "nova_up 1\n", () -> mapper.createObjectNode().put("readiness", "ready"), MAX_FRAME_BYTES);
         channel = new EmbeddedChannel(new BroadcasterApiHandler(registry, context));
         token = minter.broadcasterToken("broadcaster-1", Duration.ofMinutes(5));
     }
