@@ -58,8 +58,8 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
     private boolean sentClose;
     private long closeDeadline;
     /** The close that ends the drain of a closing viewer, at the latest at {@code closeDeadline}. */
-    private int drainCloseCode = CloseCodes.NORMAL;
-    private String drainCloseReason = "stream ended";
+    private int drainCloseCode;
+    private String drainCloseReason;
     private long forceCloseAt;
     private int groupIndex = -1;
     private int heartbeatIndex = -1;
@@ -188,9 +188,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
         lastSeq = seq;
         writer.write(frame);
         if (endOfStream) {
-            closing = true;
-            closeDeadline = now() + shared.endGraceNanos();
-            writer.whenDrained(() -> close(CloseCodes.NORMAL, "stream ended"));
+            closeWhenDrained(now() + shared.endGraceNanos(), CloseCodes.NORMAL, "stream ended");
         }
     }
 
@@ -232,14 +230,22 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
             closeDeadline = Math.min(closeDeadline, deadlineNanos);
             return;
         }
-        closing = true;
-        closeDeadline = deadlineNanos;
-        drainCloseCode = CloseCodes.GOING_AWAY;
-        drainCloseReason = "server shutting down";
         // Behind whatever the viewer has buffered, so that it gets those first.
         writer.write(shared.encoder().encode(ErrorEvent.serverShutdown(shared.clock().instant())));
         writer.flush();
-        writer.whenDrained(() -> close(drainCloseCode, drainCloseReason));
+        closeWhenDrained(deadlineNanos, CloseCodes.GOING_AWAY, "server shutting down");
+    }
+
+    /**
+     * Takes no more stream events and closes once the outbox is out, or at {@code deadline} if it never is
+     * (the heartbeat sweep enforces that).
+     */
+    private void closeWhenDrained(long deadline, int code, String reason) {
+        closing = true;
+        closeDeadline = deadline;
+        drainCloseCode = code;
+        drainCloseReason = reason;
+        writer.whenDrained(() -> close(code, reason));
     }
 
     @Override
