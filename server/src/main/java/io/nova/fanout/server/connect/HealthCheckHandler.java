@@ -4,8 +4,6 @@ import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -37,10 +35,7 @@ public final class HealthCheckHandler extends SimpleChannelInboundHandler<FullHt
         }
         try {
             if (!request.method().equals(HttpMethod.GET) && !request.method().equals(HttpMethod.HEAD)) {
-                FullHttpResponse response = HttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                        "METHOD_NOT_ALLOWED", "use GET " + path);
-                response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-                HttpResponses.send(ctx, request, response);
+                HttpResponses.send(ctx, request, HttpResponses.methodNotAllowed("use GET " + path, "GET, HEAD"));
             } else if ("/health".equals(path)) {
                 HttpResponses.send(ctx, request, HttpResponses.json(HttpResponseStatus.OK, OK));
             } else {

@@ -32,6 +32,13 @@ public final class HttpResponses {
         return json(status, errorBody(errorCode, errorMessage));
     }
 
+    /** 405 with an {@code Allow} header, for a path that only answers {@code allow}. */
+    public static FullHttpResponse methodNotAllowed(String message, String allow) {
+        FullHttpResponse response = error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", message);
+        response.headers().set(HttpHeaderNames.ALLOW, allow);
+        return response;
+    }
+
     public static byte[] errorBody(String errorCode, String errorMessage) {
         JsonStringEncoder quote = JsonStringEncoder.getInstance();
         return ("{\"error_code\":\"" + new String(quote.quoteAsString(errorCode)) + "\",\"error_message\":\""

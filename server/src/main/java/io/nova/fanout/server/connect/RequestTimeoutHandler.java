@@ -52,12 +52,6 @@ public final class RequestTimeoutHandler extends ChannelInboundHandlerAdapter {
         deadline = ctx.executor().schedule(() -> expire(ctx), timeoutMillis, TimeUnit.MILLISECONDS);
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        deadline.cancel(false);
-        ctx.fireChannelInactive();
-    }
-
     private void expire(ChannelHandlerContext ctx) {
         if (ctx.channel().isActive()) {
             HttpResponses.send(ctx, null, HttpResponses.error(HttpResponseStatus.REQUEST_TIMEOUT, "PROTOCOL_ERROR",

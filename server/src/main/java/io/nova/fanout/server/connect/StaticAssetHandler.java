@@ -40,10 +40,7 @@ public final class StaticAssetHandler extends SimpleChannelInboundHandler<FullHt
     private static FullHttpResponse respond(FullHttpRequest request, StaticAssets.Asset asset) {
         boolean head = HttpMethod.HEAD.equals(request.method());
         if (!head && !HttpMethod.GET.equals(request.method())) {
-            FullHttpResponse refused = HttpResponses.error(HttpResponseStatus.METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED",
-                    "use GET");
-            refused.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
-            return refused;
+            return HttpResponses.methodNotAllowed("use GET", "GET, HEAD");
         }
         boolean unchanged = asset.etag().equals(request.headers().get(HttpHeaderNames.IF_NONE_MATCH));
         HttpResponseStatus status = unchanged ? HttpResponseStatus.NOT_MODIFIED : HttpResponseStatus.OK;
