@@ -3,12 +3,15 @@ package io.nova.fanout.server;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,14 +27,17 @@ import picocli.CommandLine.TypeConversionException;
 import sun.misc.Signal;
 
 /**
- * The {@code nova-server} command. Every option has an environment twin named {@code NOVA_} plus the
- * option's name in upper snake case; a flag wins over the environment, which wins over the default.
+ * The {@code nova-server} command. Every setting has three spellings: a flag, an environment twin named
+ * {@code NOVA_} plus the option's name in upper snake case, and a key of the {@code --config} YAML file
+ * named like the option without its dashes. A flag wins over the environment, the environment over the
+ * file, the file over the default.
  */
 @Command(name = "nova-server", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
          sortOptions = false,
          description = "Fans out live-stream state to the viewers of each stream over WebSocket.",
-         footer = { "", "Each option can also be set through the environment variable named in its " +
-                        "description; a flag wins over the environment, the environment over the default." })
+         footer = { "", "Each setting can also be given by the environment variable named in its description, " +
+                        "or in the --config file under its name without the dashes (port: 8080). A flag wins " +
+                        "over the environment, the environment over the file, the file over the default." })
 public final class Main {
 
     private static final Logger logger = LoggerFactory.getLogger(Main.class);
@@ -40,6 +46,23 @@ public final class Main {
     private static final int EXIT_USAGE = 2;
     private static final String SECRET_FIELD = "jwtSecret:";
     private static final String SECRET_HINT = "; generate one with: openssl rand -base64 48";
+    /** Options whose values --print-config masks. */
+    private static final Set<String> SECRETS = Set.of("--jwt-secret");
+    /** Options that ask for an action instead of setting something; they have no environment twin. */
+    private static final Set<String> ACTIONS = Set.of("--print-config");
+    /** The option that names the file; a file cannot name another file. */
+    private static final String CONFIG = "--config";
+
+    @Option(names = CONFIG, paramLabel = "FILE",
+            description = "YAML file of settings, each under its option's name without the dashes, e.g. " +
+                          "'port: 8080' or 'allowed-origins: [https://a.example, https://b.example]'. " +
+                          "Env: NOVA_CONFIG. Default: none.")
+    private Path configFile;
+
+    @Option(names = "--print-config",
+            description = "Print the effective configuration (secrets masked), with where each value came from, " +
+                          "and exit without starting.")
+    private boolean printConfig;
 
     @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
             description = "Address viewers connect to. Env: NOVA_HOST. Default: ${DEFAULT-VALUE}.")
@@ -160,40 +183,103 @@ public final class Main {
     }
 
     /**
-     * Reads the configuration from {@code args} and {@code env}. Returns empty when {@code --help} or
-     * {@code --version} asked for text instead, which is then printed to {@code out}.
+     * Reads the configuration from {@code args}, {@code env} and the {@code --config} file they name.
+     * Returns empty when {@code --help}, {@code --version} or {@code --print-config} asked for text instead,
+     * which is then printed to {@code out}.
      *
      * @throws IllegalArgumentException with a one-line message for an unknown option or an invalid value
      */
     static Optional<ServerConfig> parseConfig(String[] args, Map<String, String> env, PrintStream out) {
-        final CommandLine commandLine = newCommandLine(env);
-        try {
-            commandLine.parseArgs(args);
-        } catch (ParameterException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
-        }
-        if (commandLine.isUsageHelpRequested()) {
-            commandLine.usage(out);
+        // The file is named by a flag or by the environment, so the arguments are read once to find it and
+        // once more with its values as defaults beneath the environment's.
+        final CommandLine firstPass = parse(newCommandLine(env), args, env, Map.of(), null);
+        if (printHelp(firstPass, out)) {
             return Optional.empty();
         }
-        if (commandLine.isVersionHelpRequested()) {
-            commandLine.printVersionHelp(out);
-            return Optional.empty();
-        }
+        final Path file = firstPass.<Main>getCommand().configFile;
+        final Map<String, String> fileValues = file == null ? Map.of() : ConfigFile.read(file, settingNames(firstPass));
+        final CommandLine commandLine = file == null ? firstPass
+                : parse(newCommandLine(env, fileValues), args, env, fileValues, file);
+        final ServerConfig config;
         try {
-            return Optional.of(commandLine.<Main>getCommand().toConfig());
+            config = commandLine.<Main>getCommand().toConfig();
         } catch (IllegalArgumentException e) {
             if (e.getMessage().startsWith(SECRET_FIELD)) {
                 throw new IllegalArgumentException(e.getMessage() + SECRET_HINT, e);
             }
             throw e;
         }
+        if (commandLine.<Main>getCommand().printConfig) {
+            out.print(EffectiveConfig.render(commandLine, env, fileValues, file, SECRETS, Main::isSetting));
+            out.flush();
+            return Optional.empty();
+        }
+        return Optional.of(config);
+    }
+
+    private static CommandLine parse(CommandLine commandLine, String[] args, Map<String, String> env,
+                                     Map<String, String> fileValues, Path file) {
+        try {
+            commandLine.parseArgs(args);
+            return commandLine;
+        } catch (ParameterException e) {
+            throw new IllegalArgumentException(e.getMessage() + origin(e, commandLine, env, fileValues, file), e);
+        }
+    }
+
+    /** Where a value that is not on the command line came from, so that a bad one can be found. */
+    private static String origin(ParameterException e, CommandLine commandLine, Map<String, String> env,
+                                 Map<String, String> fileValues, Path file) {
+        if (!(e.getArgSpec() instanceof OptionSpec option)
+                || commandLine.getParseResult() != null && commandLine.getParseResult().hasMatchedOption(option)) {
+            return "";
+        }
+        if (env.containsKey(envName(option))) {
+            return " (from " + envName(option) + ')';
+        }
+        return fileValues.containsKey(settingName(option)) ? " (from config file " + file + ')' : "";
+    }
+
+    private static boolean printHelp(CommandLine commandLine, PrintStream out) {
+        if (commandLine.isUsageHelpRequested()) {
+            commandLine.usage(out);
+            return true;
+        }
+        if (commandLine.isVersionHelpRequested()) {
+            commandLine.printVersionHelp(out);
+            return true;
+        }
+        return false;
     }
 
     static CommandLine newCommandLine(Map<String, String> env) {
+        return newCommandLine(env, Map.of());
+    }
+
+    private static CommandLine newCommandLine(Map<String, String> env, Map<String, String> fileValues) {
         return new CommandLine(new Main())
                 .registerConverter(Duration.class, Main::convertDuration)
-                .setDefaultValueProvider(environment(env));
+                .setDefaultValueProvider(defaults(env, fileValues));
+    }
+
+    /** Whether the option sets something (and so has all three spellings), rather than asking for an action. */
+    static boolean isSetting(OptionSpec option) {
+        return !option.usageHelp() && !option.versionHelp() && !ACTIONS.contains(option.longestName());
+    }
+
+    /** The option's key in the config file. */
+    static String settingName(OptionSpec option) {
+        return option.longestName().substring(2);
+    }
+
+    private static Set<String> settingNames(CommandLine commandLine) {
+        final Set<String> names = new TreeSet<>();
+        for (OptionSpec option : commandLine.getCommandSpec().options()) {
+            if (isSetting(option) && !CONFIG.equals(option.longestName())) {
+                names.add(settingName(option));
+            }
+        }
+        return names;
     }
 
     static String envName(OptionSpec option) {
@@ -206,12 +292,14 @@ public final class Main {
     }
 
     // picocli's own ${env:...} reads System.getenv(); a provider over a map lets tests supply the environment.
-    private static IDefaultValueProvider environment(Map<String, String> env) {
+    private static IDefaultValueProvider defaults(Map<String, String> env, Map<String, String> fileValues) {
         return argSpec -> {
-            if (!(argSpec instanceof OptionSpec option) || option.usageHelp() || option.versionHelp()) {
+            if (!(argSpec instanceof OptionSpec option) || !isSetting(option)) {
                 return null;
             }
-            return env.get(envName(option)); // null falls back to the option's own defaultValue.
+            final String fromEnv = env.get(envName(option));
+            // null falls back to the option's own defaultValue.
+            return fromEnv != null ? fromEnv : fileValues.get(settingName(option));
         };
     }
 

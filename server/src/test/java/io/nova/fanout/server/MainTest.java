@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -18,6 +24,9 @@ class MainTest {
     private static final String SECRET = "a-secret-of-exactly-32-bytes-!!!";
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    @TempDir
+    Path dir;
 
     @Test
     void defaultsAreServerConfigDefaults() {
@@ -69,6 +78,171 @@ class MainTest {
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
                 "--allowed-origins", "https://a.example"));
+    }
+
+    @Test
+    void everySettingOfTheConfigFileIsApplied() throws IOException {
+        final Path file = write("""
+                host: 10.0.0.1
+                port: 9000
+                internal-host: 10.0.0.2
+                internal-port: 9001
+                jwt-secret: %s
+                ping-interval: 20s
+                ping-timeout: 5s
+                idle-timeout: 2m
+                viewer-count-interval: 100ms
+                viewer-count-budget: 500
+                buffer-size: 50
+                max-frame-bytes: 65536
+                max-connections: 10
+                io-threads: 4
+                end-grace-period: 0s
+                shutdown-grace: 3s
+                demo-stream: true
+                allowed-origins: [https://a.example, "http://127.0.0.1:8080"]
+                inbound-rate: 5
+                inbound-burst: 7
+                """.formatted(SECRET));
+        assertThat(parse(Map.of(), "--config", file.toString())).usingRecursiveComparison().isEqualTo(parse(Map.of(),
+                "--host", "10.0.0.1", "--port", "9000",
+                "--internal-host", "10.0.0.2", "--internal-port", "9001",
+                "--jwt-secret", SECRET,
+                "--ping-interval", "20s", "--ping-timeout", "5s", "--idle-timeout", "2m",
+                "--viewer-count-interval", "100ms", "--viewer-count-budget", "500",
+                "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
+                "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
+                "--allowed-origins", "https://a.example,http://127.0.0.1:8080",
+                "--inbound-rate", "5", "--inbound-burst", "7"));
+    }
+
+    @Test
+    void everySettingCanBeInTheConfigFile() {
+        final Set<String> names = new TreeSet<>();
+        for (OptionSpec option : Main.newCommandLine(Map.of()).getCommandSpec().options()) {
+            if (Main.isSetting(option) && !option.longestName().equals("--config")) {
+                names.add(Main.settingName(option));
+            }
+        }
+        assertThat(names).contains("port", "jwt-secret", "allowed-origins").doesNotContain("config", "print-config");
+    }
+
+    @Test
+    void precedenceIsFlagThenEnvironmentThenFileThenDefault() throws IOException {
+        final Path file = write("port: 9002\nping-interval: 40s\nbuffer-size: 60\n");
+        final ServerConfig config = parse(Map.of("NOVA_PING_INTERVAL", "45s", "NOVA_BUFFER_SIZE", "70"),
+                                          "--config", file.toString(), "--buffer-size", "80");
+        assertThat(config.port()).isEqualTo(9002);
+        assertThat(config.pingInterval()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(config.bufferSize()).isEqualTo(80);
+        assertThat(config.internalPort()).isEqualTo(8081);
+    }
+
+    @Test
+    void configFileCanBeNamedByTheEnvironment() throws IOException {
+        final Path file = write("port: 9003\n");
+        assertThat(parse(Map.of("NOVA_CONFIG", file.toString())).port()).isEqualTo(9003);
+    }
+
+    @Test
+    void emptyConfigFileSetsNothing() throws IOException {
+        final Path file = write("# nothing yet\n");
+        assertThat(parse(Map.of(), "--config", file.toString())).usingRecursiveComparison()
+                .isEqualTo(ServerConfig.builder().build());
+    }
+
+    @Test
+    void badConfigFilesAreRefusedWithTheFileAndTheProblem() throws IOException {
+        assertThatThrownBy(() -> parse(Map.of(), "--config", dir.resolve("absent.yaml").toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("config file " + dir.resolve("absent.yaml") + ": no such file");
+        final Path unknown = write("port: 9000\nprot: 9001\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", unknown.toString()))
+                .hasMessageStartingWith("config file " + unknown + ": unknown setting 'prot' (expected: one of ")
+                .hasMessageContaining("ping-interval")
+                .hasMessageNotContaining("print-config");
+        final Path nested = write("ping:\n  interval: 30s\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", nested.toString()))
+                .hasMessage("config file " + nested + ": unknown setting 'ping' (expected: one of " +
+                            String.join(", ", new TreeSet<>(settingNames())) + ")");
+        final Path mapping = write("port:\n  number: 9000\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", mapping.toString()))
+                .hasMessage("config file " + mapping + ": port: a mapping (expected: a value, or a list of values)");
+        final Path empty = write("port:\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", empty.toString()))
+                .hasMessage("config file " + empty + ": port: no value (expected: a value, or a list of values)");
+        final Path duplicate = write("port: 9000\nport: 9001\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", duplicate.toString()))
+                .hasMessageStartingWith("config file " + duplicate + ": line 2: Duplicate field 'port'");
+        final Path syntax = write("port: 9000\n  - ping-interval: [30s\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", syntax.toString()))
+                .hasMessageStartingWith("config file " + syntax + ": line ");
+        final Path list = write("- port\n- 9000\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", list.toString()))
+                .hasMessage("config file " + list + ": expected a mapping of setting names to values, e.g. 'port: 8080'");
+        final Path nestedConfig = write("config: other.yaml\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", nestedConfig.toString()))
+                .hasMessageStartingWith("config file " + nestedConfig + ": unknown setting 'config'");
+    }
+
+    @Test
+    void badValueNamesTheOptionAndWhereTheValueCameFrom() throws IOException {
+        final Path file = write("port: http\nping-interval: 30x\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", file.toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Invalid value for option '--")
+                .hasMessageEndingWith(" (from config file " + file + ")");
+        assertThatThrownBy(() -> parse(Map.of("NOVA_PORT", "http")))
+                .hasMessage("Invalid value for option '--port': 'http' is not an int (from NOVA_PORT)");
+        final Path range = write("port: 70000\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", range.toString()))
+                .hasMessage("port: 70000 (expected: 0..65535)");
+    }
+
+    @Test
+    void printConfigShowsEveryValueAndItsSourceAndMasksTheSecret() throws IOException {
+        final Path file = write("ping-interval: 40s\nallowed-origins: [https://a.example, https://b.example]\n");
+        assertThat(Main.parseConfig(new String[] { "--config", file.toString(), "--port", "9000", "--print-config" },
+                                    Map.of("NOVA_JWT_SECRET", SECRET, "NOVA_BUFFER_SIZE", "70"), printer()))
+                .isEmpty();
+        final String text = out.toString(UTF_8);
+        assertThat(text)
+                .contains("port: 9000  # flag --port\n")
+                .contains("buffer-size: 70  # environment NOVA_BUFFER_SIZE\n")
+                .contains("ping-interval: 40s  # config file " + file + "\n")
+                .contains("allowed-origins: ['https://a.example', 'https://b.example']  # config file " + file + "\n")
+                .contains("idle-timeout: 1m  # default\n")
+                .contains("host: 0.0.0.0  # default\n")
+                .contains("# jwt-secret: ******** (environment NOVA_JWT_SECRET)\n")
+                .contains("config: " + file + "  # flag --config\n")
+                .doesNotContain(SECRET)
+                .doesNotContain("print-config");
+        for (String name : settingNames()) {
+            assertThat(text).as(name).containsPattern("(?m)^(# )?" + java.util.regex.Pattern.quote(name) + ": ");
+        }
+    }
+
+    @Test
+    void printConfigOutputIsAConfigFileForTheSameConfiguration() throws IOException {
+        final String[] args = { "--port", "9000", "--ping-interval", "20s", "--allowed-origins",
+                                "https://a.example,http://127.0.0.1:8080", "--demo-stream", "true" };
+        final Map<String, String> env = Map.of("NOVA_JWT_SECRET", SECRET, "NOVA_HOST", "::1");
+        final ServerConfig direct = parse(env, args);
+        final String[] printArgs = java.util.Arrays.copyOf(args, args.length + 1);
+        printArgs[args.length] = "--print-config";
+        Main.parseConfig(printArgs, env, printer());
+        final Path file = write(out.toString(UTF_8));
+        // The masked secret is not in the file; the environment still gives it.
+        assertThat(parse(Map.of("NOVA_JWT_SECRET", SECRET), "--config", file.toString()))
+                .usingRecursiveComparison().isEqualTo(direct);
+    }
+
+    @Test
+    void printConfigValidatesFirst() {
+        assertThatThrownBy(() -> Main.parseConfig(new String[] { "--port", "70000", "--print-config" }, Map.of(),
+                                                  printer()))
+                .hasMessage("port: 70000 (expected: 0..65535)");
+        assertThat(out.toString(UTF_8)).isEmpty();
     }
 
     @Test
@@ -140,7 +314,7 @@ class MainTest {
     @Test
     void everyOptionDocumentsItsEnvTwin() {
         for (OptionSpec option : Main.newCommandLine(Map.of()).getCommandSpec().options()) {
-            if (option.usageHelp() || option.versionHelp()) {
+            if (!Main.isSetting(option)) {
                 continue;
             }
             assertThat(String.join(" ", option.description()))
@@ -170,6 +344,20 @@ class MainTest {
     void authorityBracketsIpv6() {
         assertThat(Main.authority("127.0.0.1", 8080)).isEqualTo("127.0.0.1:8080");
         assertThat(Main.authority("::1", 8080)).isEqualTo("[::1]:8080");
+    }
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(Files.createTempFile(dir, "nova", ".yaml"), yaml);
+    }
+
+    private static Set<String> settingNames() {
+        final Set<String> names = new TreeSet<>();
+        for (OptionSpec option : Main.newCommandLine(Map.of()).getCommandSpec().options()) {
+            if (Main.isSetting(option) && !option.longestName().equals("--config")) {
+                names.add(Main.settingName(option));
+            }
+        }
+        return names;
     }
 
     private ServerConfig parse(Map<String, String> env, String... args) {
