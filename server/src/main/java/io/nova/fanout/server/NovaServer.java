@@ -88,13 +88,13 @@ public final class NovaServer implements AutoCloseable {
         try {
             ProtocolCodec codec = new ProtocolCodec();
             FramePreEncoder encoder = new FramePreEncoder(codec, ByteBufAllocator.DEFAULT);
-            Fanout fanout = new Fanout(workers);
+            limiter = new ConnectionLimiter(config.maxConnections());
+            NovaMetrics metrics = new NovaMetrics(limiter::open, this::liveStreams);
+            Fanout fanout = new Fanout(workers, System::nanoTime, metrics::fanoutLatency);
             registry = new StreamRegistry(workers, encoder, new InProcessEventBus(fanout), config.clock(),
                     config.maxFrameBytes(), config.viewerCountInterval(), config.viewerCountBudget(),
                     ENDED_STREAM_RETENTION);
-            limiter = new ConnectionLimiter(config.maxConnections());
             shutdownGrace = config.shutdownGrace();
-            NovaMetrics metrics = new NovaMetrics(limiter::open, this::liveStreams);
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             metrics.bindTo(meters);
             // Heap, GC and CPU figures let a load test relate its results to what the server spent.

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 
 /**
  * This node's viewers of each stream, grouped by the event loop that owns them.
@@ -16,12 +18,27 @@ import java.util.concurrent.RejectedExecutionException;
  * each such loop receives one task that hands the shared frame to all of its viewers of the stream.
  */
 public final class Fanout {
+    /**
+     * Most events of a stream written to an event loop's viewers between two flushes. Bounds both the wait
+     * of a burst's first event and the acceptance times kept for their latency, per stream and loop.
+     */
+    static final int MAX_EVENTS_PER_FLUSH = 16;
+
     private final Map<EventExecutor, Integer> loopIndex = new IdentityHashMap<>();
     private final EventLoop[] loops;
     private final ConcurrentHashMap<String, LoopGroup[]> audiences = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime;
+    private final LongConsumer latencyNanos;
 
-    /** @param loops every event loop that may own a viewer channel */
-    public Fanout(Iterable<? extends EventExecutor> loops) {
+    /**
+     * @param loops        every event loop that may own a viewer channel
+     * @param nanoTime     the clock of {@code latencyNanos}
+     * @param latencyNanos told, once per event and event loop, how long the event took from {@link #deliver}
+     *                     to the flush that handed it to that loop's viewers' sockets; called on the loop
+     */
+    public Fanout(Iterable<? extends EventExecutor> loops, LongSupplier nanoTime, LongConsumer latencyNanos) {
+        this.nanoTime = nanoTime;
+        this.latencyNanos = latencyNanos;
         List<EventLoop> list = new ArrayList<>();
         for (EventExecutor loop : loops) {
             loopIndex.put(loop, list.size());
@@ -66,13 +83,15 @@ public final class Fanout {
             if (groups == null) {
                 return;
             }
+            // Delivery follows the commit of the event at once, in the same call: this is when it was accepted.
+            long acceptedAt = nanoTime.getAsLong();
             for (LoopGroup group : groups) {
                 if (group.size == 0) {
                     continue;
                 }
                 event.frame().retain();
                 try {
-                    group.loop.execute(() -> group.deliver(event));
+                    group.loop.execute(() -> group.deliver(event, acceptedAt));
                 } catch (RejectedExecutionException shuttingDown) {
                     event.frame().release();
                 }
@@ -102,7 +121,7 @@ public final class Fanout {
     private LoopGroup[] newGroups() {
         LoopGroup[] groups = new LoopGroup[loops.length];
         for (int i = 0; i < loops.length; i++) {
-            groups[i] = new LoopGroup(loops[i]);
+            groups[i] = new LoopGroup(loops[i], nanoTime, latencyNanos);
         }
         return groups;
     }
@@ -119,12 +138,18 @@ public final class Fanout {
     private static final class LoopGroup implements Runnable {
         final EventLoop loop;
         final IndexedList<ViewerSession> viewers = new IndexedList<>(ViewerSession::groupIndex, ViewerSession::groupIndex);
+        final LongSupplier nanoTime;
+        final LongConsumer latencyNanos;
+        final long[] unflushedAcceptedAt = new long[MAX_EVENTS_PER_FLUSH];
+        int unflushed;
         /** Read by publishers on other threads to skip loops with no viewers of the stream. */
         volatile int size;
         boolean flushQueued;
 
-        LoopGroup(EventLoop loop) {
+        LoopGroup(EventLoop loop, LongSupplier nanoTime, LongConsumer latencyNanos) {
             this.loop = loop;
+            this.nanoTime = nanoTime;
+            this.latencyNanos = latencyNanos;
         }
 
         void add(ViewerSession viewer) {
@@ -137,7 +162,15 @@ public final class Fanout {
             size = viewers.size();
         }
 
-        void deliver(StreamFrame event) {
+        void deliver(StreamFrame event, long acceptedAt) {
+            if (viewers.isEmpty()) {
+                event.frame().release();
+                return;
+            }
+            if (unflushed == MAX_EVENTS_PER_FLUSH) {
+                flush();
+            }
+            unflushedAcceptedAt[unflushed++] = acceptedAt;
             try {
                 // Backwards: a viewer that leaves while we iterate cannot make us skip another.
                 for (int i = viewers.size() - 1; i >= 0; i = Math.min(i, viewers.size()) - 1) {
@@ -147,7 +180,7 @@ public final class Fanout {
                 event.frame().release();
             }
             // Flushing after the tasks already queued behind this one lets a burst of events share one flush.
-            if (!flushQueued && !viewers.isEmpty()) {
+            if (!flushQueued) {
                 flushQueued = true;
                 loop.execute(this);
             }
@@ -156,9 +189,18 @@ public final class Fanout {
         @Override
         public void run() {
             flushQueued = false;
+            flush();
+        }
+
+        private void flush() {
             for (int i = viewers.size() - 1; i >= 0; i = Math.min(i, viewers.size()) - 1) {
                 viewers.get(i).flush();
             }
+            long now = nanoTime.getAsLong();
+            for (int i = 0; i < unflushed; i++) {
+                latencyNanos.accept(now - unflushedAcceptedAt[i]);
+            }
+            unflushed = 0;
         }
     }
 }

@@ -10,6 +10,9 @@ public enum MetricNames {
     HANDSHAKES("nova.handshakes", "Viewer handshakes by outcome (accepted or the refusal's error code)"),
     MESSAGES_SENT("nova.messages.sent", "Stream events written to viewer channels"),
     MESSAGES_DROPPED("nova.messages.dropped", "Stream events dropped from full viewer buffers"),
+    VIEWERS_LAGGING("nova.viewers.lagging", "Viewers with stream events waiting in their buffer"),
+    FANOUT_LATENCY("nova.fanout.latency",
+            "From a stream event's acceptance to the flush that hands it to an event loop's viewers' sockets"),
     VIEWER_RTT("nova.viewer.rtt", "Round-trip time measured by ping/pong"),
     CLIENT_CLOSES("nova.client.closes", "Viewer connections closed by the server, by WebSocket close code"),
     VIEWER_ISSUES("nova.viewer.issues", "Issues reported by viewers, by issue type and severity");

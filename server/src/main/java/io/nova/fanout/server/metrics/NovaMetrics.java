@@ -7,10 +7,12 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.nova.fanout.protocol.IssueSeverity;
 import io.nova.fanout.protocol.IssueType;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
 
 /**
@@ -27,6 +29,9 @@ public final class NovaMetrics implements MeterBinder {
     private Counter sent;
     private Counter dropped;
     private Timer rtt;
+    private Timer fanoutLatency;
+    /** Changed only when a viewer's buffer turns non-empty or empty again, not per message. */
+    private final AtomicInteger lagging = new AtomicInteger();
 
     public NovaMetrics(IntSupplier viewersConnected, IntSupplier streamsLive) {
         this.viewersConnected = viewersConnected;
@@ -42,6 +47,12 @@ public final class NovaMetrics implements MeterBinder {
                 .description(MetricNames.STREAMS_LIVE.description()).register(registry);
         sent = counter(MetricNames.MESSAGES_SENT).register(registry);
         dropped = counter(MetricNames.MESSAGES_DROPPED).register(registry);
+        Gauge.builder(MetricNames.VIEWERS_LAGGING.meterName(), lagging, AtomicInteger::get)
+                .description(MetricNames.VIEWERS_LAGGING.description()).register(registry);
+        fanoutLatency = Timer.builder(MetricNames.FANOUT_LATENCY.meterName())
+                .description(MetricNames.FANOUT_LATENCY.description())
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000))
+                .maximumExpectedValue(Duration.ofSeconds(10)).register(registry);
         rtt = Timer.builder(MetricNames.VIEWER_RTT.meterName()).description(MetricNames.VIEWER_RTT.description())
                 .publishPercentileHistogram().register(registry);
         for (IssueType type : IssueType.values()) {
@@ -60,6 +71,19 @@ public final class NovaMetrics implements MeterBinder {
 
     public void messageDropped() {
         dropped.increment();
+    }
+
+    /** @param lagging whether a viewer's buffer has just turned non-empty, or empty again */
+    public void viewerLagging(boolean lagging) {
+        if (lagging) {
+            this.lagging.incrementAndGet();
+        } else {
+            this.lagging.decrementAndGet();
+        }
+    }
+
+    public void fanoutLatency(long nanos) {
+        fanoutLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void rtt(long nanos) {

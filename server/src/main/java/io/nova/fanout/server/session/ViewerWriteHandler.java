@@ -27,6 +27,8 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
     private Runnable onDrained;
     /** Set once a close frame is on its way; this handler's writes bypass Netty's guard against that. */
     private boolean discarded;
+    /** Whether the outbox held frames when last looked at; what {@code nova_viewers_lagging} counts. */
+    private boolean lagging;
 
     public ViewerWriteHandler(int bufferSize, FramePreEncoder encoder, Clock clock, NovaMetrics metrics) {
         this.outbox = new ViewerOutbox(bufferSize);
@@ -43,6 +45,7 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         outbox.clear();
+        noteBacklog();
     }
 
     /** Writes a shared stream frame, or keeps it for later; takes ownership. Does not flush. */
@@ -59,8 +62,11 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
         if (outbox.isEmpty() && ctx.channel().isWritable()) {
             ctx.write(frame, ctx.voidPromise());
             unflushedFrames++;
-        } else if (!outbox.offer(frame)) {
-            metrics.messageDropped();
+        } else {
+            if (!outbox.offer(frame)) {
+                metrics.messageDropped();
+            }
+            noteBacklog();
         }
     }
 
@@ -99,6 +105,7 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
     public void discard() {
         discarded = true;
         outbox.clear();
+        noteBacklog();
         onDrained = null;
     }
 
@@ -120,8 +127,17 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         outbox.clear();
+        noteBacklog();
         onDrained = null;
         ctx.fireChannelInactive();
+    }
+
+    private void noteBacklog() {
+        boolean backlogged = !outbox.isEmpty();
+        if (backlogged != lagging) {
+            lagging = backlogged;
+            metrics.viewerLagging(backlogged);
+        }
     }
 
     private void drain() {
@@ -139,6 +155,7 @@ public final class ViewerWriteHandler extends ChannelInboundHandlerAdapter {
             unflushedFrames = 0;
         }
         ctx.flush();
+        noteBacklog();
         if (outbox.isEmpty() && onDrained != null) {
             Runnable action = onDrained;
             onDrained = null;

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,6 +30,8 @@ class FanoutTest {
     private EventLoop loopB;
     private Fanout fanout;
     private StreamEventBus bus;
+    private final AtomicLong nanoTime = new AtomicLong();
+    private final List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     private final List<ByteBuf> published = Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
@@ -40,7 +43,7 @@ class FanoutTest {
         }
         loopA = loops.get(0);
         loopB = loops.get(1);
-        fanout = new Fanout(group);
+        fanout = new Fanout(group, nanoTime::get, latencies::add);
         bus = new InProcessEventBus(fanout);
     }
 
@@ -175,7 +178,7 @@ class FanoutTest {
 
     @Test
     void rejectsAnEmptyLoopList() {
-        assertThatThrownBy(() -> new Fanout(List.of()))
+        assertThatThrownBy(() -> new Fanout(List.of(), System::nanoTime, latency -> { }))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("loops: empty");
     }
@@ -288,7 +291,7 @@ class FanoutTest {
     }
 
     @Test
-    void aQueuedBurstSharesOneFlushPerViewerAfterItsLastDelivery() throws Exception {
+    void aQueuedBurstSharesAFlushPerBatchOfEventsAndEndsWithOne() throws Exception {
         FakeViewer a1 = viewer("a1", loopA);
         FakeViewer a2 = viewer("a2", loopA);
         FakeViewer b1 = viewer("b1", loopB);
@@ -311,9 +314,47 @@ class FanoutTest {
 
         for (FakeViewer v : List.of(a1, a2, b1)) {
             assertThat(v.seqs).as(v.name).hasSize(100);
-            assertThat(v.flushes()).as(v.name + " flushes for a queued burst").isEqualTo(1);
+            assertThat(v.flushes()).as(v.name + " flushes for a queued burst")
+                    .isEqualTo((100 + Fanout.MAX_EVENTS_PER_FLUSH - 1) / Fanout.MAX_EVENTS_PER_FLUSH);
             assertThat(v.last()).as(v.name + " flushes after the last delivery").isEqualTo("f");
         }
+        assertAllPublishedReleased();
+    }
+
+    @Test
+    void latencyIsRecordedOncePerEventAndLoopFromDeliveryToTheFlush() throws Exception {
+        join(viewer("a1", loopA), viewer("a2", loopA), viewer("b1", loopB));
+        CountDownLatch release = hold(loopA, loopB);
+        try {
+            nanoTime.set(1_000);
+            bus.publish(frame(STREAM, 1));
+            nanoTime.set(1_100);
+            bus.publish(frame(STREAM, 2));
+            nanoTime.set(1_250);
+        } finally {
+            release.countDown();
+        }
+        drain();
+        // Two loops, two events: one figure per event and loop, whatever the number of viewers on the loop.
+        assertThat(latencies).containsExactlyInAnyOrder(250L, 250L, 150L, 150L);
+        assertAllPublishedReleased();
+    }
+
+    @Test
+    void noLatencyIsRecordedForALoopWithoutViewersOfTheStream() throws Exception {
+        FakeViewer a1 = viewer("a1", loopA);
+        join(a1);
+        CountDownLatch release = hold(loopA);
+        try {
+            // The viewer leaves after the event was handed to its loop, before the loop delivers it.
+            loopA.execute(() -> fanout.leave(STREAM, a1));
+            bus.publish(frame(STREAM, 1));
+        } finally {
+            release.countDown();
+        }
+        drain();
+        assertThat(a1.seqs).isEmpty();
+        assertThat(latencies).isEmpty();
         assertAllPublishedReleased();
     }
 

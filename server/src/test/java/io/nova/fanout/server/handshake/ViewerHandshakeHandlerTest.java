@@ -90,7 +90,7 @@ class ViewerHandshakeHandlerTest {
             viewers.add(viewer);
             loops.add(viewer.eventLoop());
         }
-        fanout = new Fanout(loops);
+        fanout = new Fanout(loops, System::nanoTime, latency -> { });
         registry = new StreamRegistry(home.eventLoop(), encoder, new InProcessEventBus(fanout), CLOCK,
                 MAX_FRAME_BYTES, Duration.ofDays(1), 0, Duration.ofMinutes(10));
         sessions = new ViewerSessions(loops, new ViewerSessions.Settings(Duration.ofSeconds(30),

@@ -27,6 +27,8 @@ class SlowViewerIntegrationTest {
     private static final int MESSAGE_CHARS = 2_000;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Pattern DROPPED_METRIC = Pattern.compile("(?m)^nova_messages_dropped_total\\S* (\\S+)$");
+    private static final Pattern LAGGING_METRIC = Pattern.compile("(?m)^nova_viewers_lagging\\S* (\\S+)$");
+    private static final Pattern LATENCY_COUNT = Pattern.compile("(?m)^nova_fanout_latency_seconds_count\\S* (\\S+)$");
 
     private ServerFixture fixture;
 
@@ -71,6 +73,9 @@ class SlowViewerIntegrationTest {
         fast.awaitSeq(lastSeq, WAIT);
         long fastMillis = (System.nanoTime() - publishStarted) / 1_000_000;
         Memory after = Memory.measure();
+
+        assertThat(metric(LAGGING_METRIC)).as("viewers with a backlog: the slow one only").isEqualTo(1.0);
+        assertThat(metric(LATENCY_COUNT)).as("fan-out latencies recorded").isGreaterThanOrEqualTo(EVENTS);
 
         slow.resume();
         slow.awaitSeq(lastSeq, WAIT);
@@ -118,6 +123,12 @@ class SlowViewerIntegrationTest {
         assertThat(afterLastNotice).as("after the last notice: the retained buffer, newest events only")
                 .isPositive().isLessThanOrEqualTo(BUFFER_SIZE);
         assertThat(droppedMetric()).isEqualTo((double) dropped);
+        // The server counts the viewer as caught up right after the flush that the viewer has just read.
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (metric(LAGGING_METRIC) != 0 && System.nanoTime() < deadline) {
+            ItAssertions.sleep(10);
+        }
+        assertThat(metric(LAGGING_METRIC)).as("the slow viewer has caught up").isZero();
 
         // Memory: what the slow viewer missed was not kept anywhere.
         long allowed = volumeBytes / 4;
@@ -224,6 +235,12 @@ class SlowViewerIntegrationTest {
             }
         }
         assertThat(announced).as("a notice after the last event").isZero();
+    }
+
+    private double metric(Pattern metric) {
+        Matcher m = metric.matcher(fixture.server().scrapeMetrics());
+        assertThat(m.find()).as("%s in /metrics", metric).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     private double droppedMetric() {

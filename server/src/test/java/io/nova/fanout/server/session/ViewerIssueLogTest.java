@@ -35,7 +35,7 @@ class ViewerIssueLogTest {
     void registerStream() {
         loop = new EmbeddedChannel();
         registry = new StreamRegistry(loop.eventLoop(), SessionFixtures.encoder(),
-                new InProcessEventBus(new Fanout(List.of(loop.eventLoop()))), Clock.fixed(NOW, ZoneOffset.UTC),
+                new InProcessEventBus(new Fanout(List.of(loop.eventLoop()), System::nanoTime, latency -> { })), Clock.fixed(NOW, ZoneOffset.UTC),
                 65536, Duration.ofDays(1), 0, Duration.ofMinutes(1));
         await(loop, registry.register("s1", SessionFixtures.metadata()));
         stream = registry.find("s1").orElseThrow();

@@ -105,7 +105,7 @@ class ViewerSessionHandlerTest {
         channel = new EmbeddedChannel();
         channel.freezeTime();
         List<EventLoop> loops = List.of(channel.eventLoop());
-        fanout = new Fanout(loops);
+        fanout = new Fanout(loops, System::nanoTime, latency -> { });
         registry = new StreamRegistry(channel.eventLoop(), encoder, new InProcessEventBus(fanout), clock,
                 MAX_FRAME_BYTES, Duration.ofDays(1), 0, Duration.ofMinutes(10));
         sessions = new ViewerSessions(loops, settings, SessionFixtures.CODEC, encoder, fanout, metrics,

@@ -102,6 +102,7 @@ class ViewerWriteHandlerTest {
         assertThat(channel.outboundMessages()).isEmpty();
         assertThat(writer.backlog()).isEqualTo(2);
         assertThat(writer.isDrained()).isFalse();
+        assertThat(laggingViewers()).as("one viewer, however many frames wait").isEqualTo(1);
 
         setWritable(channel, true);
 
@@ -112,6 +113,7 @@ class ViewerWriteHandlerTest {
         assertThat(writer.backlog()).isZero();
         assertThat(writer.isDrained()).isTrue();
         assertThat(sentCount()).isEqualTo(2);
+        assertThat(laggingViewers()).isZero();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
@@ -277,10 +279,12 @@ class ViewerWriteHandlerTest {
         AtomicInteger runs = new AtomicInteger();
         writer.whenDrained(runs::incrementAndGet);
 
+        assertThat(laggingViewers()).isEqualTo(1);
         channel.close().syncUninterruptibly();
 
         assertThat(frames).allSatisfy(f -> assertThat(f.refCnt()).isZero());
         assertThat(writer.backlog()).isZero();
+        assertThat(laggingViewers()).as("a closed viewer no longer lags").isZero();
         assertThat(runs).hasValue(0);
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
@@ -305,6 +309,20 @@ class ViewerWriteHandlerTest {
     }
 
     @Test
+    void discardingTheBacklogEndsTheLag() {
+        ViewerWriteHandler writer = writer(3);
+        EmbeddedChannel channel = open(writer);
+        setWritable(channel, false);
+        writer.write(frame(1));
+        assertThat(laggingViewers()).isEqualTo(1);
+
+        writer.discard();
+
+        assertThat(laggingViewers()).isZero();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void removingTheHandlerReleasesTheBacklog() {
         ViewerWriteHandler writer = writer(3);
         EmbeddedChannel channel = open(writer);
@@ -315,6 +333,7 @@ class ViewerWriteHandlerTest {
         channel.pipeline().remove(writer);
 
         assertThat(frame.refCnt()).isZero();
+        assertThat(laggingViewers()).isZero();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
@@ -427,6 +446,10 @@ class ViewerWriteHandlerTest {
 
     private double sentCount() {
         return meters.get("nova.messages.sent").counter().count();
+    }
+
+    private double laggingViewers() {
+        return meters.get("nova.viewers.lagging").gauge().value();
     }
 
     private double droppedCount() {
