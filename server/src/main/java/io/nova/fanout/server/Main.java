@@ -168,19 +168,27 @@ public final class Main {
                           "page at /. Always on in dev mode. Env: NOVA_DEMO_STREAM. Default: ${DEFAULT-VALUE}.")
     private boolean demoStream;
 
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
+            description = "Log lines as text, or as one JSON object per line for a log collector. " +
+                          "Env: NOVA_LOG_FORMAT. Default: ${DEFAULT-VALUE}.")
+    private LogFormat logFormat;
+
     private Main() {}
 
     public static void main(String[] args) {
-        final Optional<ServerConfig> config;
+        final Optional<Launch> launch;
         try {
-            config = parseConfig(args, System.getenv(), System.out);
+            launch = parseConfig(args, System.getenv(), System.out);
         } catch (IllegalArgumentException e) {
             System.err.println("nova-server: " + e.getMessage());
             System.exit(EXIT_USAGE);
             return;
         }
-        config.ifPresent(Main::start);
+        launch.ifPresent(Main::start);
     }
+
+    /** What the command line asks to start: the server's configuration, and how the process logs. */
+    record Launch(ServerConfig config, LogFormat logFormat) {}
 
     /**
      * Reads the configuration from {@code args}, {@code env} and the {@code --config} file they name.
@@ -189,7 +197,7 @@ public final class Main {
      *
      * @throws IllegalArgumentException with a one-line message for an unknown option or an invalid value
      */
-    static Optional<ServerConfig> parseConfig(String[] args, Map<String, String> env, PrintStream out) {
+    static Optional<Launch> parseConfig(String[] args, Map<String, String> env, PrintStream out) {
         // The file is named by a flag or by the environment, so the arguments are read once to find it and
         // once more with its values as defaults beneath the environment's.
         final CommandLine firstPass = parse(newCommandLine(env), args, env, Map.of(), null);
@@ -214,7 +222,7 @@ public final class Main {
             out.flush();
             return Optional.empty();
         }
-        return Optional.of(config);
+        return Optional.of(new Launch(config, commandLine.<Main>getCommand().logFormat));
     }
 
     private static CommandLine parse(CommandLine commandLine, String[] args, Map<String, String> env,
@@ -259,6 +267,7 @@ public final class Main {
     private static CommandLine newCommandLine(Map<String, String> env, Map<String, String> fileValues) {
         return new CommandLine(new Main())
                 .registerConverter(Duration.class, Main::convertDuration)
+                .registerConverter(LogFormat.class, Main::convertLogFormat)
                 .setDefaultValueProvider(defaults(env, fileValues));
     }
 
@@ -303,6 +312,14 @@ public final class Main {
         };
     }
 
+    private static LogFormat convertLogFormat(String text) {
+        try {
+            return LogFormat.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
     private static Duration convertDuration(String text) {
         try {
             return Durations.parseDuration(text);
@@ -326,7 +343,9 @@ public final class Main {
                 .build();
     }
 
-    private static void start(ServerConfig parsedConfig) {
+    private static void start(Launch launch) {
+        launch.logFormat().apply();
+        final ServerConfig parsedConfig = launch.config();
         final DevMode devMode = parsedConfig.devMode() ? DevMode.generate(new SecureRandom()) : null;
         final ServerConfig config = devMode == null ? parsedConfig : devMode.configure(parsedConfig);
         final NovaServer server;

@@ -39,6 +39,7 @@ import io.nova.fanout.server.fanout.Fanout;
 import io.nova.fanout.server.fanout.FramePreEncoder;
 import io.nova.fanout.server.fanout.InProcessEventBus;
 import io.nova.fanout.server.handshake.AllowedOrigins;
+import io.nova.fanout.server.handshake.HandshakeLog;
 import io.nova.fanout.server.handshake.ConnectionLimiter;
 import io.nova.fanout.server.handshake.ViewerHandshakeHandler;
 import io.nova.fanout.server.metrics.NovaMetrics;
@@ -116,6 +117,7 @@ public final class NovaServer implements AutoCloseable {
             demo = config.demoStream() ? DemoBroadcaster.start(registry, DEMO_INTERVAL, new Random()) : null;
             HealthCheckHandler health = new HealthCheckHandler(() -> readiness);
             AllowedOrigins origins = AllowedOrigins.of(config.allowedOrigins());
+            HandshakeLog handshakeLog = new HandshakeLog(System::nanoTime);
             long handshakeTimeout = config.handshakeTimeout().toMillis();
 
             viewerListener = new ServerBootstrap()
@@ -126,7 +128,7 @@ public final class NovaServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                             config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
                     .childHandler(new ViewerChannelInitializer(health, new StaticAssetHandler(StaticAssets.viewerPort()),
-                            () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics, origins,
+                            () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics, origins, handshakeLog,
                                     ViewerChannelInitializer.WEBSOCKET),
                             config.maxFrameBytes(), handshakeTimeout))
                     .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();

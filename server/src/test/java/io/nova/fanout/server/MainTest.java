@@ -246,6 +246,18 @@ class MainTest {
     }
 
     @Test
+    void logFormatIsTextUnlessJsonIsAskedForInAnySpelling() throws IOException {
+        assertThat(launch(Map.of()).logFormat()).isEqualTo(LogFormat.TEXT);
+        assertThat(launch(Map.of(), "--log-format", "json").logFormat()).isEqualTo(LogFormat.JSON);
+        assertThat(launch(Map.of("NOVA_LOG_FORMAT", "JSON")).logFormat()).isEqualTo(LogFormat.JSON);
+        assertThat(launch(Map.of(), "--config", write("log-format: json\n").toString()).logFormat())
+                .isEqualTo(LogFormat.JSON);
+        assertThatThrownBy(() -> launch(Map.of(), "--log-format", "xml"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("Invalid value for option '--log-format': unknown log format 'xml' (expected: text or json)");
+    }
+
+    @Test
     void flagBeatsEnvironment() {
         final ServerConfig config = parse(Map.of("NOVA_PORT", "9001", "NOVA_PING_INTERVAL", "1m"),
                                           "--port", "9000", "--ping-interval", "20s");
@@ -360,8 +372,12 @@ class MainTest {
         return names;
     }
 
-    private ServerConfig parse(Map<String, String> env, String... args) {
+    private Main.Launch launch(Map<String, String> env, String... args) {
         return Main.parseConfig(args, env, printer()).orElseThrow();
+    }
+
+    private ServerConfig parse(Map<String, String> env, String... args) {
+        return Main.parseConfig(args, env, printer()).orElseThrow().config();
     }
 
     private PrintStream printer() {

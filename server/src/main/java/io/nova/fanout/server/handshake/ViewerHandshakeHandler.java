@@ -25,8 +25,6 @@ import io.nova.fanout.server.session.ViewerSessions;
 import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamRegistry;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Decides, before any upgrade, whether a request may become a viewer connection: path, version, token,
@@ -34,7 +32,6 @@ import org.slf4j.LoggerFactory;
  * session's handlers and passes the request on to Netty's WebSocket handshake.
  */
 public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private static final Logger log = LoggerFactory.getLogger(ViewerHandshakeHandler.class);
     private static final String PATH_PREFIX = "/api/v1/streams/";
     private static final String PATH_SUFFIX = "/ws";
     private static final int RETRY_AFTER_SECONDS = 5;
@@ -45,13 +42,16 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
     private final ViewerSessions sessions;
     private final NovaMetrics metrics;
     private final AllowedOrigins origins;
+    private final HandshakeLog handshakeLog;
     private final String protocolHandlerName;
 
     /** @param protocolHandlerName the pipeline name of the WebSocket protocol handler behind this one */
     public ViewerHandshakeHandler(TokenVerifier tokens, StreamRegistry streams, ConnectionLimiter limiter,
-            ViewerSessions sessions, NovaMetrics metrics, AllowedOrigins origins, String protocolHandlerName) {
+            ViewerSessions sessions, NovaMetrics metrics, AllowedOrigins origins, HandshakeLog handshakeLog,
+            String protocolHandlerName) {
         super(false);
         this.origins = origins;
+        this.handshakeLog = handshakeLog;
         this.protocolHandlerName = protocolHandlerName;
         this.tokens = tokens;
         this.streams = streams;
@@ -81,8 +81,10 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
             return;
         }
         ctx.channel().closeFuture().addListener(f -> limiter.release());
+        ViewerAdmission admission = (ViewerAdmission) verdict;
         metrics.handshake("accepted");
-        sessions.install(ctx.pipeline(), protocolHandlerName, (ViewerAdmission) verdict);
+        handshakeLog.accepted(ctx.channel(), streamId, admission.viewerId());
+        sessions.install(ctx.pipeline(), protocolHandlerName, admission);
         RequestTimeoutHandler.removeFrom(ctx.pipeline());
         ctx.pipeline().remove(this);
         ctx.fireChannelRead(request);
@@ -153,8 +155,7 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
 
     private void refuse(ChannelHandlerContext ctx, FullHttpRequest request, Refusal refusal) {
         metrics.handshake(refusal.code());
-        // The path and query are deliberately not logged: the query holds the token.
-        log.debug("viewer handshake refused: {} {}", refusal.status().code(), refusal.code());
+        handshakeLog.refused(ctx.channel(), refusal.status().code(), refusal.code(), refusal.message());
         try {
             HttpResponses.send(ctx, request, refusal.toResponse());
         } finally {

@@ -14,6 +14,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -72,6 +74,8 @@ class ViewerHandshakeHandlerTest {
     private final List<EmbeddedChannel> viewers = new ArrayList<>();
     /** What the handshake handler passed on to the stand-in for Netty's WebSocket handler. */
     private final List<Object> passedOn = new ArrayList<>();
+    private final ListAppender<ILoggingEvent> logLines = new ListAppender<>();
+    private final HandshakeLog handshakeLog = new HandshakeLog(HandshakeLogTest.recordingLogger(logLines), System::nanoTime);
 
     /** Homes the streams; a separate channel so its loop runs only when the test says so. */
     private EmbeddedChannel home;
@@ -124,7 +128,7 @@ class ViewerHandshakeHandlerTest {
     private AllowedOrigins origins = AllowedOrigins.of(List.of(AllowedOrigins.ANY));
 
     private ViewerHandshakeHandler handler(ConnectionLimiter limiter) {
-        return new ViewerHandshakeHandler(verifier, registry, limiter, sessions, metrics, origins,
+        return new ViewerHandshakeHandler(verifier, registry, limiter, sessions, metrics, origins, handshakeLog,
                 ViewerChannelInitializer.WEBSOCKET);
     }
 
@@ -319,6 +323,8 @@ class ViewerHandshakeHandlerTest {
                 HttpResponseStatus.UNAUTHORIZED, "CONNECTION_REJECTED");
 
         assertThat(response.body()).isEqualTo(UNAUTHORIZED_BODY);
+        assertThat(logLines.list).singleElement().extracting(ILoggingEvent::getFormattedMessage)
+                .isEqualTo("viewer handshake refused: 401 CONNECTION_REJECTED \"invalid or expired token\" peer=embedded");
     }
 
     @Test
@@ -400,6 +406,9 @@ class ViewerHandshakeHandlerTest {
         String token = minter.viewerToken(SUBJECT, Duration.ofHours(1), List.of("another-stream", "live"));
 
         admitted(handshakeOnly(), upgrade(path("live") + "?token=" + token));
+        assertThat(logLines.list).singleElement().extracting(ILoggingEvent::getFormattedMessage)
+                .isEqualTo("viewer handshake accepted: stream=live viewer=" + SUBJECT + " peer=embedded");
+        assertThat(logLines.list.get(0).getFormattedMessage()).doesNotContain(token);
     }
 
     // --- the stream --------------------------------------------------------------------------------------
