@@ -72,14 +72,23 @@ async function startServer() {
   throw new Error(`the server did not start:\n${Buffer.concat(output).toString()}`);
 }
 
-/** SIGTERM, as an orchestrator stops it; resolves with the exit code (null if it had to be killed). */
+let serverRuns = 0;
+
+/**
+ * SIGTERM, as an orchestrator stops it; resolves with the exit code (null if it had to be killed). What the
+ * server printed is kept in E2E_ARTIFACTS, where the build's LogTokenScanTest looks for leaked tokens.
+ */
 async function stopServer(running) {
-  if (!running || running.process.exitCode !== null) return running?.process.exitCode ?? null;
-  running.process.kill('SIGTERM');
-  const timeout = setTimeout(() => running.process.kill('SIGKILL'), 20_000);
-  const code = await running.exited;
-  clearTimeout(timeout);
-  return code;
+  if (!running) return null;
+  if (running.process.exitCode === null) {
+    running.process.kill('SIGTERM');
+    const timeout = setTimeout(() => running.process.kill('SIGKILL'), 20_000);
+    await running.exited;
+    clearTimeout(timeout);
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  fs.writeFileSync(path.join(ARTIFACTS, `server-${++serverRuns}.log`), Buffer.concat(running.output));
+  return running.process.exitCode;
 }
 
 async function publishQualityChange(quality, bitrateKbps) {

@@ -5,6 +5,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,10 +102,19 @@ final class ServerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills the server if it still runs, and keeps what it printed beside the tests' own log, for LogTokenScanTest. */
     @Override
     public void close() throws InterruptedException {
         if (process.isAlive()) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        reader.join(5_000);
+        Path logs = Path.of(System.getProperty("nova.test.logs", "target/test-logs"));
+        try {
+            Files.createDirectories(logs);
+            Files.write(logs.resolve("server-process-" + process.pid() + ".log"), output(), UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
