@@ -156,6 +156,23 @@ public final class Main {
                           "Env: NOVA_INBOUND_BURST. Default: ${DEFAULT-VALUE}.")
     private int inboundBurst;
 
+    @Option(names = "--max-connections-per-ip", paramLabel = "COUNT", defaultValue = "1000",
+            description = "Most viewer-port connections open at once from one IP address (IPv6: one /64), " +
+                          "0..10000000, 0 for no limit; more get 429 with Retry-After. Env: NOVA_MAX_CONNECTIONS_PER_IP. " +
+                          "Default: ${DEFAULT-VALUE}.")
+    private int maxConnectionsPerIp;
+
+    @Option(names = "--handshake-rate-per-ip", paramLabel = "HANDSHAKES", defaultValue = "20",
+            description = "Viewer handshakes a second one IP address (IPv6: one /64) may make on average, " +
+                          "0..1000000, 0 for no limit; more get 429 with Retry-After. " +
+                          "Env: NOVA_HANDSHAKE_RATE_PER_IP. Default: ${DEFAULT-VALUE}.")
+    private int handshakeRatePerIp;
+
+    @Option(names = "--handshake-burst-per-ip", paramLabel = "HANDSHAKES", defaultValue = "100",
+            description = "Viewer handshakes one IP address may make at once above the rate (1..1000000). " +
+                          "Env: NOVA_HANDSHAKE_BURST_PER_IP. Default: ${DEFAULT-VALUE}.")
+    private int handshakeBurstPerIp;
+
     @Option(names = "--allowed-origins", paramLabel = "ORIGIN", split = ",", defaultValue = "*",
             description = "Origins whose pages may connect as viewers, comma-separated, e.g. " +
                           "https://player.example.com; * for every origin. Others get 403 before the upgrade; " +
@@ -340,6 +357,7 @@ public final class Main {
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace)
                 .demoStream(demoStream).allowedOrigins(allowedOrigins).inboundRate(inboundRate, inboundBurst)
+                .maxConnectionsPerIp(maxConnectionsPerIp).handshakeRatePerIp(handshakeRatePerIp, handshakeBurstPerIp)
                 .build();
     }
 

@@ -24,6 +24,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.nova.fanout.protocol.ProtocolCodec;
 import io.nova.fanout.protocol.StreamStatus;
 import io.nova.fanout.server.auth.TokenVerifier;
@@ -39,6 +40,8 @@ import io.nova.fanout.server.fanout.Fanout;
 import io.nova.fanout.server.fanout.FramePreEncoder;
 import io.nova.fanout.server.fanout.InProcessEventBus;
 import io.nova.fanout.server.handshake.AllowedOrigins;
+import io.nova.fanout.server.handshake.AddressLimitHandler;
+import io.nova.fanout.server.handshake.AddressLimits;
 import io.nova.fanout.server.handshake.HandshakeLog;
 import io.nova.fanout.server.handshake.ConnectionLimiter;
 import io.nova.fanout.server.handshake.ViewerHandshakeHandler;
@@ -64,6 +67,8 @@ public final class NovaServer implements AutoCloseable {
     /** After the grace period, how long close frames get to go out before the remaining connections are cut. */
     private static final Duration CLOSE_FRAME_WAIT = Duration.ofSeconds(1);
     private static final long VIEWERS_GONE_POLL_MILLIS = 20;
+    /** How often addresses without connections and with their handshake burst back are forgotten. */
+    private static final long ADDRESS_SWEEP_SECONDS = 10;
 
     private final EventLoopGroup acceptors;
     private final EventLoopGroup workers;
@@ -76,6 +81,7 @@ public final class NovaServer implements AutoCloseable {
     private final Channel viewerListener;
     private final Channel internalListener;
     private final ConnectionLimiter limiter;
+    private final ScheduledFuture<?> addressSweep;
     private final Duration shutdownGrace;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile Readiness readiness = Readiness.STARTING;
@@ -118,6 +124,11 @@ public final class NovaServer implements AutoCloseable {
             HealthCheckHandler health = new HealthCheckHandler(() -> readiness);
             AllowedOrigins origins = AllowedOrigins.of(config.allowedOrigins());
             HandshakeLog handshakeLog = new HandshakeLog(System::nanoTime);
+            AddressLimits addressLimits = new AddressLimits(config.maxConnectionsPerIp(), config.handshakeRatePerIp(),
+                    config.handshakeBurstPerIp(), System::nanoTime);
+            // One sweep for the whole server, not a timer per address or per viewer.
+            addressSweep = workers.next().scheduleAtFixedRate(addressLimits::sweep, ADDRESS_SWEEP_SECONDS,
+                    ADDRESS_SWEEP_SECONDS, TimeUnit.SECONDS);
             long handshakeTimeout = config.handshakeTimeout().toMillis();
 
             viewerListener = new ServerBootstrap()
@@ -128,6 +139,7 @@ public final class NovaServer implements AutoCloseable {
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(
                             config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()))
                     .childHandler(new ViewerChannelInitializer(health, new StaticAssetHandler(StaticAssets.viewerPort()),
+                            () -> new AddressLimitHandler(addressLimits, metrics, handshakeLog),
                             () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics, origins, handshakeLog,
                                     ViewerChannelInitializer.WEBSOCKET),
                             config.maxFrameBytes(), handshakeTimeout))
@@ -208,6 +220,7 @@ public final class NovaServer implements AutoCloseable {
         sessions.shutDown(grace);
         awaitViewersGone(grace.plus(CLOSE_FRAME_WAIT));
         sessions.stop();
+        addressSweep.cancel(false);
         registry.close();
         shutdownGroups();
         gcMetrics.close();

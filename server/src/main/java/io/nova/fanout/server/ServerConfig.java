@@ -42,6 +42,9 @@ public final class ServerConfig {
     private final List<String> allowedOrigins;
     private final int inboundRate;
     private final int inboundBurst;
+    private final int maxConnectionsPerIp;
+    private final int handshakeRatePerIp;
+    private final int handshakeBurstPerIp;
     private final Duration handshakeTimeout;
     private final int writeBufferLowWaterMark;
     private final int writeBufferHighWaterMark;
@@ -69,6 +72,9 @@ public final class ServerConfig {
         allowedOrigins = builder.allowedOrigins;
         inboundRate = builder.inboundRate;
         inboundBurst = builder.inboundBurst;
+        maxConnectionsPerIp = builder.maxConnectionsPerIp;
+        handshakeRatePerIp = builder.handshakeRatePerIp;
+        handshakeBurstPerIp = builder.handshakeBurstPerIp;
         handshakeTimeout = builder.handshakeTimeout;
         writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
         writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
@@ -178,6 +184,21 @@ public final class ServerConfig {
         return inboundBurst;
     }
 
+    /** Most connections open at once to the viewer port from one address (an IPv6 /64); 0 for no limit. */
+    public int maxConnectionsPerIp() {
+        return maxConnectionsPerIp;
+    }
+
+    /** Viewer handshakes a second one address (an IPv6 /64) may make, on average; 0 for no limit. */
+    public int handshakeRatePerIp() {
+        return handshakeRatePerIp;
+    }
+
+    /** Viewer handshakes one address may make at once above {@link #handshakeRatePerIp()}. */
+    public int handshakeBurstPerIp() {
+        return handshakeBurstPerIp;
+    }
+
     /** The origins whose pages may connect as viewers: {@code ["*"]} for all; see {@link AllowedOrigins}. */
     public List<String> allowedOrigins() {
         return allowedOrigins;
@@ -225,6 +246,7 @@ public final class ServerConfig {
                 .maxConnections(maxConnections).ioThreads(ioThreads)
                 .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace).demoStream(demoStream)
                 .allowedOrigins(allowedOrigins).inboundRate(inboundRate, inboundBurst)
+                .maxConnectionsPerIp(maxConnectionsPerIp).handshakeRatePerIp(handshakeRatePerIp, handshakeBurstPerIp)
                 .handshakeTimeout(handshakeTimeout)
                 .writeBufferWaterMarks(writeBufferLowWaterMark, writeBufferHighWaterMark)
                 .maxRequestBodyBytes(maxRequestBodyBytes)
@@ -249,6 +271,8 @@ public final class ServerConfig {
                ", demoStream=" + demoStream +
                ", allowedOrigins=" + String.join(",", allowedOrigins) +
                ", inboundRate=" + inboundRate + "/s, burst " + inboundBurst +
+               ", maxConnectionsPerIp=" + maxConnectionsPerIp +
+               ", handshakeRatePerIp=" + handshakeRatePerIp + "/s, burst " + handshakeBurstPerIp +
                ", handshakeTimeout=" + Durations.format(handshakeTimeout) +
                ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark +
                ", maxRequestBodyBytes=" + maxRequestBodyBytes + ", clock=" + clock + '}';
@@ -277,6 +301,9 @@ public final class ServerConfig {
         private List<String> allowedOrigins = List.of(AllowedOrigins.ANY);
         private int inboundRate = 10;
         private int inboundBurst = 20;
+        private int maxConnectionsPerIp = 1000;
+        private int handshakeRatePerIp = 20;
+        private int handshakeBurstPerIp = 100;
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int writeBufferLowWaterMark = 32 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
@@ -373,6 +400,19 @@ public final class ServerConfig {
             return this;
         }
 
+        /** @param maxConnectionsPerIp 0 for no limit */
+        public Builder maxConnectionsPerIp(int maxConnectionsPerIp) {
+            this.maxConnectionsPerIp = maxConnectionsPerIp;
+            return this;
+        }
+
+        /** @param perSecond 0 for no limit */
+        public Builder handshakeRatePerIp(int perSecond, int burst) {
+            this.handshakeRatePerIp = perSecond;
+            this.handshakeBurstPerIp = burst;
+            return this;
+        }
+
         public Builder demoStream(boolean demoStream) {
             this.demoStream = demoStream;
             return this;
@@ -436,6 +476,9 @@ public final class ServerConfig {
             AllowedOrigins.of(allowedOrigins); // throws naming the first entry that is not an origin
             checkRange("inboundRate", inboundRate, 1, 1_000_000);
             checkRange("inboundBurst", inboundBurst, 1, 1_000_000);
+            checkRange("maxConnectionsPerIp", maxConnectionsPerIp, 0, 10_000_000);
+            checkRange("handshakeRatePerIp", handshakeRatePerIp, 0, 1_000_000);
+            checkRange("handshakeBurstPerIp", handshakeBurstPerIp, 1, 1_000_000);
             checkRange("handshakeTimeout", handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
             check(writeBufferLowWaterMark >= 1024,
                   "writeBufferLowWaterMark: " + writeBufferLowWaterMark + " (expected: >= 1024)");

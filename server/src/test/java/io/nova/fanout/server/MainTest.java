@@ -44,7 +44,8 @@ class MainTest {
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
                 "--allowed-origins", "https://a.example,http://127.0.0.1:8080",
-                "--inbound-rate", "5", "--inbound-burst", "7");
+                "--inbound-rate", "5", "--inbound-burst", "7",
+                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9");
         assertThat(config).usingRecursiveComparison().isEqualTo(ServerConfig.builder()
                 .host("10.0.0.1").port(9000).internalHost("10.0.0.2").internalPort(9001)
                 .jwtSecret(SECRET.getBytes(UTF_8))
@@ -53,6 +54,7 @@ class MainTest {
                 .bufferSize(50).maxFrameBytes(65_536).maxConnections(10).ioThreads(4)
                 .endGracePeriod(Duration.ZERO).shutdownGrace(Duration.ofSeconds(3)).demoStream(true)
                 .allowedOrigins(java.util.List.of("https://a.example", "http://127.0.0.1:8080")).inboundRate(5, 7)
+                .maxConnectionsPerIp(0).handshakeRatePerIp(3, 9)
                 .build());
     }
 
@@ -68,7 +70,10 @@ class MainTest {
                 Map.entry("NOVA_BUFFER_SIZE", "50"), Map.entry("NOVA_MAX_FRAME_BYTES", "65536"),
                 Map.entry("NOVA_MAX_CONNECTIONS", "10"), Map.entry("NOVA_IO_THREADS", "4"),
                 Map.entry("NOVA_END_GRACE_PERIOD", "0s"), Map.entry("NOVA_SHUTDOWN_GRACE", "3s"),
-                Map.entry("NOVA_DEMO_STREAM", "true"), Map.entry("NOVA_ALLOWED_ORIGINS", "https://a.example")));
+                Map.entry("NOVA_DEMO_STREAM", "true"), Map.entry("NOVA_ALLOWED_ORIGINS", "https://a.example"),
+                Map.entry("NOVA_INBOUND_RATE", "5"), Map.entry("NOVA_INBOUND_BURST", "7"),
+                Map.entry("NOVA_MAX_CONNECTIONS_PER_IP", "0"), Map.entry("NOVA_HANDSHAKE_RATE_PER_IP", "3"),
+                Map.entry("NOVA_HANDSHAKE_BURST_PER_IP", "9")));
         assertThat(config).usingRecursiveComparison().isEqualTo(parse(Map.of(),
                 "--host", "10.0.0.1", "--port", "9000",
                 "--internal-host", "10.0.0.2", "--internal-port", "9001",
@@ -77,7 +82,8 @@ class MainTest {
                 "--viewer-count-interval", "100ms", "--viewer-count-budget", "500",
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
-                "--allowed-origins", "https://a.example"));
+                "--allowed-origins", "https://a.example", "--inbound-rate", "5", "--inbound-burst", "7",
+                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9"));
     }
 
     @Test
@@ -103,6 +109,9 @@ class MainTest {
                 allowed-origins: [https://a.example, "http://127.0.0.1:8080"]
                 inbound-rate: 5
                 inbound-burst: 7
+                max-connections-per-ip: 0
+                handshake-rate-per-ip: 3
+                handshake-burst-per-ip: 9
                 """.formatted(SECRET));
         assertThat(parse(Map.of(), "--config", file.toString())).usingRecursiveComparison().isEqualTo(parse(Map.of(),
                 "--host", "10.0.0.1", "--port", "9000",
@@ -113,7 +122,8 @@ class MainTest {
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
                 "--allowed-origins", "https://a.example,http://127.0.0.1:8080",
-                "--inbound-rate", "5", "--inbound-burst", "7"));
+                "--inbound-rate", "5", "--inbound-burst", "7",
+                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9"));
     }
 
     @Test

@@ -43,6 +43,9 @@ class ServerConfigTest {
         assertThat(config.allowedOrigins()).containsExactly("*");
         assertThat(config.inboundRate()).isEqualTo(10);
         assertThat(config.inboundBurst()).isEqualTo(20);
+        assertThat(config.maxConnectionsPerIp()).isEqualTo(1000);
+        assertThat(config.handshakeRatePerIp()).isEqualTo(20);
+        assertThat(config.handshakeBurstPerIp()).isEqualTo(100);
         assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
         assertThat(config.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
@@ -80,6 +83,10 @@ class ServerConfigTest {
                 invalid(b -> b.shutdownGrace(Duration.ofMinutes(6)), "shutdownGrace: 6m (expected: 0s..5m)"),
                 invalid(b -> b.inboundRate(0, 20), "inboundRate: 0 (expected: 1..1000000)"),
                 invalid(b -> b.inboundRate(10, 0), "inboundBurst: 0 (expected: 1..1000000)"),
+                invalid(b -> b.maxConnectionsPerIp(-1), "maxConnectionsPerIp: -1 (expected: 0..10000000)"),
+                invalid(b -> b.handshakeRatePerIp(-1, 100), "handshakeRatePerIp: -1 (expected: 0..1000000)"),
+                invalid(b -> b.handshakeRatePerIp(1_000_001, 100), "handshakeRatePerIp: 1000001 (expected: 0..1000000)"),
+                invalid(b -> b.handshakeRatePerIp(20, 0), "handshakeBurstPerIp: 0 (expected: 1..1000000)"),
                 invalid(b -> b.allowedOrigins(java.util.List.of("example.com")), "allowedOrigins: example.com "
                         + "(expected: an origin such as https://player.example.com or http://127.0.0.1:8080, or *)"),
                 invalid(b -> b.bufferSize(0), "bufferSize: 0 (expected: 1..100000)"),

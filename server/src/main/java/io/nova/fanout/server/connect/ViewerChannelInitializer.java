@@ -1,5 +1,6 @@
 package io.nova.fanout.server.connect;
 
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
@@ -27,13 +28,17 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
     private final MalformedRequestHandler malformed = new MalformedRequestHandler();
     private final HealthCheckHandler health;
     private final StaticAssetHandler assets;
+    private final Supplier<? extends ChannelHandler> addressLimits;
     private final Supplier<ViewerHandshakeHandler> handshakes;
     private final WebSocketServerProtocolConfig webSocketConfig;
     private final long requestTimeoutMillis;
 
+    /** @param addressLimits one handler per connection, holding it to its address's limits */
     public ViewerChannelInitializer(HealthCheckHandler health, StaticAssetHandler assets,
-            Supplier<ViewerHandshakeHandler> handshakes, int maxFrameBytes, long handshakeTimeoutMillis) {
+            Supplier<? extends ChannelHandler> addressLimits, Supplier<ViewerHandshakeHandler> handshakes,
+            int maxFrameBytes, long handshakeTimeoutMillis) {
         this.health = health;
+        this.addressLimits = addressLimits;
         this.assets = assets;
         this.requestTimeoutMillis = handshakeTimeoutMillis;
         this.handshakes = handshakes;
@@ -67,6 +72,7 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
         p.addLast("malformed", malformed);
         p.addLast("health", health);
         p.addLast("assets", assets);
+        p.addLast("address-limits", addressLimits.get());
         p.addLast("handshake", handshakes.get());
         p.addLast(WEBSOCKET, new WebSocketServerProtocolHandler(webSocketConfig));
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -88,7 +89,8 @@ public final class HandshakeFixtures {
      */
     public static void viewerPipeline(EmbeddedChannel channel, ViewerHandshakeHandler handshake, int maxFrameBytes) {
         new ViewerChannelInitializer(new HealthCheckHandler(() -> Readiness.READY),
-                new StaticAssetHandler(StaticAssets.of(Map.of())), () -> handshake, maxFrameBytes, 10_000)
+                new StaticAssetHandler(StaticAssets.of(Map.of())), ChannelInboundHandlerAdapter::new, () -> handshake,
+                maxFrameBytes, 10_000)
                 .addHandlers(channel.pipeline());
     }
 

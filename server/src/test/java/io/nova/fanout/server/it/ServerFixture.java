@@ -45,7 +45,9 @@ final class ServerFixture implements AutoCloseable {
                 .bufferSize(100)
                 .endGracePeriod(Duration.ofSeconds(2))
                 // Tests close the server with viewers still connected, some of them not reading.
-                .shutdownGrace(Duration.ofSeconds(1));
+                .shutdownGrace(Duration.ofSeconds(1))
+                // Tests connect hundreds of viewers at once from 127.0.0.1; AddressLimitsIntegrationTest sets these.
+                .maxConnectionsPerIp(0).handshakeRatePerIp(0, 1);
     }
 
     static ServerFixture start() {
