@@ -80,7 +80,7 @@ class AddressLimitsIntegrationTest {
     }
 
     @Test
-    void anOverlongRequestLineIs414AndOverlargeHeadersAre431() {
+    void anOverlongRequestLineIs414OverlargeHeadersAre431AndABodyOverTheLimitIs413() {
         fixture = ServerFixture.start();
         RawHttp.Response longLine = RawHttp.get(fixture.port(),
                 "/api/v1/streams/" + STREAM + "/ws?token=" + "x".repeat(9000));
@@ -90,6 +90,11 @@ class AddressLimitsIntegrationTest {
         RawHttp.Response bigHeaders = RawHttp.exchange(fixture.port(), "GET", "/api/v1/streams/" + STREAM + "/ws",
                 Map.of("X-Padding", "y".repeat(9000)), null);
         assertThat(bigHeaders.status()).isEqualTo(431);
+
+        RawHttp.Response bigBody = RawHttp.exchange(fixture.port(), "GET", "/api/v1/streams/" + STREAM + "/ws",
+                Map.of(), new byte[9000]);
+        assertThat(bigBody.status()).isEqualTo(413);
+        assertThat(bigBody.bodyText()).contains("\"error_code\"");
     }
 
     private RawHttp.Response awaitStatus(String from, int status) {
