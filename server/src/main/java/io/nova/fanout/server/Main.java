@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +47,8 @@ public final class Main {
     private static final int EXIT_FAILURE = 1;
     private static final int EXIT_USAGE = 2;
     private static final String SECRET_FIELD = "jwtSecret:";
+    /** How {@link ServerConfig} names the field a message is about. */
+    private static final Pattern CONFIG_FIELD = Pattern.compile("([a-z][A-Za-z]*): ");
     private static final String SECRET_HINT = "; generate one with: openssl rand -base64 48";
     /** Options whose values --print-config masks. */
     private static final Set<String> SECRETS = Set.of("--jwt-secret");
@@ -229,10 +233,8 @@ public final class Main {
         try {
             config = commandLine.<Main>getCommand().toConfig();
         } catch (IllegalArgumentException e) {
-            if (e.getMessage().startsWith(SECRET_FIELD)) {
-                throw new IllegalArgumentException(e.getMessage() + SECRET_HINT, e);
-            }
-            throw e;
+            final String hint = e.getMessage().startsWith(SECRET_FIELD) ? SECRET_HINT : "";
+            throw new IllegalArgumentException(asOptionName(commandLine, e.getMessage()) + hint, e);
         }
         if (commandLine.<Main>getCommand().printConfig) {
             out.print(EffectiveConfig.render(commandLine, env, fileValues, file, SECRETS, Main::isSetting));
@@ -240,6 +242,20 @@ public final class Main {
             return Optional.empty();
         }
         return Optional.of(new Launch(config, commandLine.<Main>getCommand().logFormat));
+    }
+
+    /**
+     * The configuration names a field ({@code viewerCountInterval: 5ms ...}); the operator wrote an option,
+     * an environment variable or a file key, so the message names the option they all come from.
+     */
+    private static String asOptionName(CommandLine commandLine, String message) {
+        final Matcher field = CONFIG_FIELD.matcher(message);
+        if (!field.lookingAt()) {
+            return message;
+        }
+        final String option = "--" + field.group(1).replaceAll("([A-Z])", "-$1").toLowerCase(Locale.ROOT);
+        return commandLine.getCommandSpec().findOption(option) == null ? message
+                : option + message.substring(field.end(1));
     }
 
     private static CommandLine parse(CommandLine commandLine, String[] args, Map<String, String> env,

@@ -206,7 +206,7 @@ class MainTest {
                 .hasMessage("Invalid value for option '--port': 'http' is not an int (from NOVA_PORT)");
         final Path range = write("port: 70000\n");
         assertThatThrownBy(() -> parse(Map.of(), "--config", range.toString()))
-                .hasMessage("port: 70000 (expected: 0..65535)");
+                .hasMessage("--port: 70000 (expected: 0..65535)");
     }
 
     @Test
@@ -251,7 +251,7 @@ class MainTest {
     void printConfigValidatesFirst() {
         assertThatThrownBy(() -> Main.parseConfig(new String[] { "--port", "70000", "--print-config" }, Map.of(),
                                                   printer()))
-                .hasMessage("port: 70000 (expected: 0..65535)");
+                .hasMessage("--port: 70000 (expected: 0..65535)");
         assertThat(out.toString(UTF_8)).isEmpty();
     }
 
@@ -299,9 +299,9 @@ class MainTest {
     void shortSecretIsRefusedWithAHint() {
         assertThatThrownBy(() -> parse(Map.of(), "--jwt-secret", "twelve-bytes"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("jwtSecret: 12 bytes (expected: >= 32 bytes); generate one with: openssl rand -base64 48");
+                .hasMessage("--jwt-secret: 12 bytes (expected: >= 32 bytes); generate one with: openssl rand -base64 48");
         assertThatThrownBy(() -> parse(Map.of("NOVA_JWT_SECRET", "")))
-                .hasMessage("jwtSecret: 0 bytes (expected: >= 32 bytes); generate one with: openssl rand -base64 48");
+                .hasMessage("--jwt-secret: 0 bytes (expected: >= 32 bytes); generate one with: openssl rand -base64 48");
     }
 
     @Test
@@ -318,9 +318,9 @@ class MainTest {
     void outOfRangeValueIsRefusedByTheConfig() {
         assertThatThrownBy(() -> parse(Map.of(), "--viewer-count-interval", "5ms"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("viewerCountInterval: 5ms (expected: 10ms..1s)");
+                .hasMessage("--viewer-count-interval: 5ms (expected: 10ms..1s)");
         assertThatThrownBy(() -> parse(Map.of("NOVA_PORT", "70000")))
-                .hasMessage("port: 70000 (expected: 0..65535)");
+                .hasMessage("--port: 70000 (expected: 0..65535)");
     }
 
     @Test
