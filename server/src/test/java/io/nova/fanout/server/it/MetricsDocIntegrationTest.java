@@ -1,0 +1,85 @@
+package io.nova.fanout.server.it;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.nova.fanout.server.metrics.MetricNames;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docs/operations.md's table of metrics is what a real server's {@code /metrics} serves: every metric in
+ * the table is scraped once the server has seen each kind of traffic, and every name of {@link MetricNames}
+ * is in the table.
+ */
+class MetricsDocIntegrationTest {
+    private static final Pattern ROW = Pattern.compile("\\| `((?:nova|netty)_[a-z_]+)(?:\\{[^}]*\\})?` \\|.*");
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private ServerFixture fixture;
+
+    @AfterEach
+    void stopServer() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void everyDocumentedMetricIsScrapedAndEveryMeterIsDocumented() throws IOException {
+        List<String> documented = documentedMetrics();
+        for (MetricNames name : MetricNames.values()) {
+            String prometheus = name.meterName().replace('.', '_');
+            assertThat(documented).as("%s in docs/operations.md", name)
+                    .anySatisfy(metric -> assertThat(metric).startsWith(prometheus));
+        }
+
+        fixture = ServerFixture.start(b -> b.pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofSeconds(5))
+                .idleTimeout(Duration.ofSeconds(30)));
+        fixture.broadcaster().goLive("metered");
+        ViewerClient viewer = fixture.viewer("metered");
+        viewer.awaitEvent("stream_started", WAIT);
+        viewer.awaitEvent("ping", WAIT); // answered by the client: a round-trip time
+        assertThat(fixture.broadcaster().events("metered",
+                "{\"event\":\"bitrate_update\",\"data\":{\"current_bitrate_kbps\":4000}}").status()).isEqualTo(200);
+        viewer.awaitEvent("bitrate_update", WAIT);
+        assertThat(RawHttp.upgrade(fixture.port(), "/api/v1/streams/metered/ws?token=forged", java.util.Map.of()).status())
+                .isEqualTo(401);
+        fixture.broadcaster().end("metered", "broadcaster_ended");
+        assertThat(viewer.awaitClose(WAIT).code()).isEqualTo(1000);
+
+        String scraped = fixture.server().scrapeMetrics();
+        for (String metric : documented) {
+            assertThat(scraped).as("%s in /metrics", metric).containsPattern("(?m)^" + Pattern.quote(metric) + "[_{ ]");
+        }
+    }
+
+    private static List<String> documentedMetrics() throws IOException {
+        List<String> names = new ArrayList<>();
+        for (String line : Files.readAllLines(repositoryRoot().resolve("docs/operations.md"), UTF_8)) {
+            Matcher row = ROW.matcher(line);
+            if (row.matches()) {
+                names.add(row.group(1));
+            }
+        }
+        assertThat(names).as("metric rows in docs/operations.md").hasSizeGreaterThan(10);
+        return names;
+    }
+
+    private static Path repositoryRoot() {
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isRegularFile(dir.resolve("docs/operations.md"))) {
+                return dir;
+            }
+        }
+        throw new AssertionError("no docs/operations.md above " + Path.of("").toAbsolutePath());
+    }
+}
