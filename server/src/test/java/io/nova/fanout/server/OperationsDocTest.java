@@ -3,9 +3,9 @@ package io.nova.fanout.server;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.nova.fanout.server.testing.RepositoryRoot;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,21 +46,12 @@ class OperationsDocTest {
 
     private static Map<String, Matcher> rows() throws IOException {
         final Map<String, Matcher> rows = new LinkedHashMap<>();
-        for (String line : Files.readAllLines(repositoryRoot().resolve("docs/operations.md"), UTF_8)) {
+        for (String line : Files.readAllLines(RepositoryRoot.doc("operations.md"), UTF_8)) {
             final Matcher row = ROW.matcher(line);
             if (row.matches()) {
                 assertThat(rows.put(row.group(1), row)).as("rows of %s", row.group(1)).isNull();
             }
         }
         return rows;
-    }
-
-    private static Path repositoryRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("docs/operations.md"))) {
-                return dir;
-            }
-        }
-        throw new AssertionError("no docs/operations.md above " + Path.of("").toAbsolutePath());
     }
 }

@@ -16,6 +16,7 @@ import io.nova.fanout.protocol.ServerMessage;
 import io.nova.fanout.server.NovaServer;
 import io.nova.fanout.server.ServerConfig;
 import io.nova.fanout.server.auth.TokenMinter;
+import io.nova.fanout.server.testing.RepositoryRoot;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -104,7 +105,7 @@ class DocsExamplesTest {
 
     @BeforeAll
     static void startServer() throws Exception {
-        examples = extractExamples(repositoryRoot());
+        examples = extractExamples(RepositoryRoot.find());
         server = NovaServer.start(ServerConfig.builder()
                 .host("127.0.0.1").port(0)
                 .internalHost("127.0.0.1").internalPort(0)
@@ -283,15 +284,6 @@ class DocsExamplesTest {
         }).distinct().toList();
     }
 
-    /** The directory holding {@code docs/} and the parent {@code pom.xml}: {@code ..} when run by Surefire in {@code server/}. */
-    static Path repositoryRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("docs/protocol.md")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
-                return dir;
-            }
-        }
-        throw new AssertionError("no docs/protocol.md above " + Path.of("").toAbsolutePath());
-    }
 
     /** Every marked block of {@code docs/*.md} and {@code README.md}; a malformed marker fails the whole class. */
     static List<Example> extractExamples(Path root) throws IOException {

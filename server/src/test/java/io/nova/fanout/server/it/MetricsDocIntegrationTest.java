@@ -4,9 +4,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nova.fanout.server.metrics.MetricNames;
+import io.nova.fanout.server.testing.RepositoryRoot;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,7 +64,7 @@ class MetricsDocIntegrationTest {
 
     private static List<String> documentedMetrics() throws IOException {
         List<String> names = new ArrayList<>();
-        for (String line : Files.readAllLines(repositoryRoot().resolve("docs/operations.md"), UTF_8)) {
+        for (String line : Files.readAllLines(RepositoryRoot.doc("operations.md"), UTF_8)) {
             Matcher row = ROW.matcher(line);
             if (row.matches()) {
                 names.add(row.group(1));
@@ -72,14 +72,5 @@ class MetricsDocIntegrationTest {
         }
         assertThat(names).as("metric rows in docs/operations.md").hasSizeGreaterThan(10);
         return names;
-    }
-
-    private static Path repositoryRoot() {
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isRegularFile(dir.resolve("docs/operations.md"))) {
-                return dir;
-            }
-        }
-        throw new AssertionError("no docs/operations.md above " + Path.of("").toAbsolutePath());
     }
 }
