@@ -4,6 +4,7 @@ import static io.nova.fanout.protocol.ProtocolLimits.MAX_CLIENT_INFO_FIELD_CHARS
 import static io.nova.fanout.protocol.ProtocolLimits.MAX_CLIENT_TIMESTAMP_CHARS;
 import static io.nova.fanout.protocol.ProtocolLimits.MAX_ISSUE_DESCRIPTION_CHARS;
 import static io.nova.fanout.protocol.ProtocolLimits.MAX_REQUEST_ID_CHARS;
+import static io.nova.fanout.protocol.ProtocolLimits.MAX_TOKEN_CHARS;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
@@ -21,7 +22,8 @@ final class ClientMessageReader {
     private final Map<String, Function<FieldReader, DecodeResult<ClientMessage>>> readersByEvent = Map.of(
             EventNames.PONG, this::readPong,
             EventNames.GET_STREAM_INFO, this::readGetStreamInfo,
-            EventNames.REPORT_ISSUE, this::readReportIssue);
+            EventNames.REPORT_ISSUE, this::readReportIssue,
+            EventNames.REFRESH_TOKEN, this::readRefreshToken);
 
     DecodeResult<ClientMessage> read(JsonNode root) {
         String problem = Envelope.problemWith(root, readersByEvent.keySet());
@@ -63,6 +65,12 @@ final class ClientMessageReader {
         String description = data.optionalString("description", MAX_ISSUE_DESCRIPTION_CHARS);
         ClientInfo clientInfo = data.optionalObject("client_info", ClientMessageReader::readClientInfo);
         return data.result(OptionalLong.empty(), () -> new ReportIssue(issueType, severity, description, clientInfo));
+    }
+
+    private DecodeResult<ClientMessage> readRefreshToken(FieldReader data) {
+        // Its reason on failure names the field and the rule, never the text: that is a credential.
+        String token = data.requiredString("token", 1, MAX_TOKEN_CHARS);
+        return data.result(OptionalLong.empty(), () -> new RefreshToken(token));
     }
 
     private static ClientInfo readClientInfo(FieldReader info) {

@@ -22,6 +22,8 @@ final class ClientMessageWriter {
             OptionalFields.write(json, "timestamp", m.timestamp());
         } else if (message instanceof GetStreamInfo m) {
             json.writeStringField("request_id", m.requestId());
+        } else if (message instanceof RefreshToken m) {
+            json.writeStringField("token", m.token());
         } else if (message instanceof ReportIssue m) {
             json.writeStringField("issue_type", m.issueType().wireName());
             json.writeStringField("severity", m.severity().wireName());

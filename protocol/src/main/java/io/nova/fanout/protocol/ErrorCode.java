@@ -36,7 +36,17 @@ public enum ErrorCode implements WireValue {
      * The server is shutting down; a close 1001 follows once the viewer's buffer is out. Not in the seed's
      * list: it tells a client to reconnect (to this or another node) rather than to give up.
      */
-    SERVER_SHUTDOWN("SERVER_SHUTDOWN");
+    SERVER_SHUTDOWN("SERVER_SHUTDOWN"),
+    /**
+     * The viewer's token is about to expire (sent ahead of its {@code exp}); the connection is closed with
+     * 1008 at the expiry unless a {@link RefreshToken} brings a new token first. Not in the seed's list.
+     */
+    TOKEN_EXPIRED("TOKEN_EXPIRED"),
+    /**
+     * A {@link RefreshToken} was refused; the connection carries on with the token it had. Not in the seed's
+     * list.
+     */
+    INVALID_TOKEN("INVALID_TOKEN");
 
     static final WireLookup<ErrorCode> WIRE = WireLookup.of(values());
 

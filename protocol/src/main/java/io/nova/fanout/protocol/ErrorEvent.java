@@ -58,6 +58,32 @@ public record ErrorEvent(
                 "Reconnect", null, timestamp);
     }
 
+    /**
+     * The warning a viewer gets ahead of its token's expiry. Recoverable: a {@link RefreshToken} with a new
+     * token keeps the connection open.
+     *
+     * @param expiresAt the token's {@code exp}
+     * @param closesAt when the server closes the connection without a new token: {@code exp} plus the
+     *     clock skew the handshake also allows
+     */
+    public static ErrorEvent tokenExpiring(Instant expiresAt, Instant closesAt, Instant timestamp) {
+        return new ErrorEvent(ErrorCode.TOKEN_EXPIRED, "the token expires at " + Timestamps.format(expiresAt)
+                + "; the connection will be closed at " + Timestamps.format(closesAt) + " unless "
+                + EventNames.REFRESH_TOKEN + " brings a new one", Severity.WARNING, true,
+                "Send " + EventNames.REFRESH_TOKEN + " with a new token", null, timestamp);
+    }
+
+    /**
+     * The answer to a {@link RefreshToken} the server refused; the connection goes on with its old token.
+     *
+     * @param problem why, in words that never quote the token
+     */
+    public static ErrorEvent invalidToken(String problem, Instant timestamp) {
+        return new ErrorEvent(ErrorCode.INVALID_TOKEN, EventNames.REFRESH_TOKEN + " refused: " + problem,
+                Severity.WARNING, true, "Send a token for the same viewer and stream that expires later", null,
+                timestamp);
+    }
+
     @Override
     public String eventName() {
         return EventNames.ERROR;

@@ -13,11 +13,15 @@ public final class EventNames {
     public static final String ERROR = "error";
     public static final String PING = "ping";
     public static final String STREAM_INFO = "stream_info";
+    /** Not in the seed: the answer to an accepted {@link #REFRESH_TOKEN}. */
+    public static final String TOKEN_REFRESHED = "token_refreshed";
 
     // Client to server.
     public static final String PONG = "pong";
     public static final String GET_STREAM_INFO = "get_stream_info";
     public static final String REPORT_ISSUE = "report_issue";
+    /** Not in the seed: a new token for a connection whose token is about to expire. */
+    public static final String REFRESH_TOKEN = "refresh_token";
 
     private EventNames() {
     }

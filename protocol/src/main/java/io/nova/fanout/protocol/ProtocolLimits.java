@@ -29,6 +29,12 @@ public final class ProtocolLimits {
      */
     public static final int MAX_CLIENT_TIMESTAMP_CHARS = 64;
 
+    /**
+     * Longest viewer token, in the handshake and in {@code refresh_token}: far above any real JWT, and a
+     * bound on the work a hostile one can cause.
+     */
+    public static final int MAX_TOKEN_CHARS = 8 * 1024;
+
     /** Stream ids are path segments and metric tags, so they are restricted to URL- and log-safe text. */
     public static final String STREAM_ID_REGEX = "[A-Za-z0-9._-]{1,128}";
 

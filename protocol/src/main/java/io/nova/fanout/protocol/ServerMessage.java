@@ -7,7 +7,7 @@ package io.nova.fanout.protocol;
  */
 public sealed interface ServerMessage
         permits ConnectionEstablished, StreamStarted, StreamEnded, ViewerCountChanged, QualityChanged,
-                BitrateUpdate, ErrorEvent, Ping, StreamInfo {
+                BitrateUpdate, ErrorEvent, Ping, StreamInfo, TokenRefreshed {
 
     /** The envelope's {@code "event"}, one of the server names in {@link EventNames}. */
     String eventName();

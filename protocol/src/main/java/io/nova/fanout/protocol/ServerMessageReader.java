@@ -23,7 +23,8 @@ final class ServerMessageReader {
                     EventNames.BITRATE_UPDATE, this::readBitrateUpdate,
                     EventNames.ERROR, this::readErrorEvent,
                     EventNames.PING, this::readPing,
-                    EventNames.STREAM_INFO, this::readStreamInfo);
+                    EventNames.STREAM_INFO, this::readStreamInfo,
+                    EventNames.TOKEN_REFRESHED, this::readTokenRefreshed);
 
     DecodeResult<ServerMessage> read(JsonNode root) {
         String problem = Envelope.problemWith(root, readersByEvent.keySet());
@@ -121,6 +122,12 @@ final class ServerMessageReader {
         long sequence = data.requiredLong("sequence");
         Instant timestamp = data.requiredInstant("timestamp");
         return data.result(seq, () -> new Ping(sequence, timestamp));
+    }
+
+    private DecodeResult<ServerMessage> readTokenRefreshed(FieldReader data, OptionalLong seq) {
+        Instant expiresAt = data.requiredInstant("expires_at");
+        Instant timestamp = data.requiredInstant("timestamp");
+        return data.result(seq, () -> new TokenRefreshed(expiresAt, timestamp));
     }
 
     private DecodeResult<ServerMessage> readStreamInfo(FieldReader data, OptionalLong seq) {

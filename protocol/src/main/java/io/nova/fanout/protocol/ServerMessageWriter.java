@@ -93,6 +93,9 @@ final class ServerMessageWriter {
             json.writeNumberField("duration_seconds", m.durationSeconds());
             json.writeStringField("broadcaster_name", m.broadcasterName());
             writeTimestamp(json, m.timestamp());
+        } else if (message instanceof TokenRefreshed m) {
+            json.writeStringField("expires_at", Timestamps.format(m.expiresAt()));
+            writeTimestamp(json, m.timestamp());
         } else {
             throw new AssertionError("unhandled server message: " + message.getClass().getName());
         }

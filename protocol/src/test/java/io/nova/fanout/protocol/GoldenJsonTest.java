@@ -85,6 +85,51 @@ class GoldenJsonTest {
     }
 
     @Test
+    void tokenExpiredNamesTheExpiryAndTheClose() {
+        ErrorEvent warning = ErrorEvent.tokenExpiring(Instant.parse("2025-10-21T10:31:15Z"),
+                Instant.parse("2025-10-21T10:31:45Z"), Instant.parse("2025-10-21T10:30:45.120Z"));
+
+        assertThat(json(codec.encode(warning))).isEqualTo("{\"event\":\"error\",\"data\":{"
+                + "\"error_code\":\"TOKEN_EXPIRED\","
+                + "\"error_message\":\"the token expires at 2025-10-21T10:31:15.000Z; the connection will be closed at "
+                + "2025-10-21T10:31:45.000Z unless refresh_token brings a new one\","
+                + "\"severity\":\"warning\",\"recoverable\":true,"
+                + "\"suggested_action\":\"Send refresh_token with a new token\","
+                + "\"timestamp\":\"2025-10-21T10:30:45.120Z\"}}");
+    }
+
+    @Test
+    void invalidTokenSaysWhyTheRefreshWasRefused() {
+        ErrorEvent refusal = ErrorEvent.invalidToken("the token is for another viewer",
+                Instant.parse("2025-10-21T10:30:45.120Z"));
+
+        assertThat(json(codec.encode(refusal))).isEqualTo("{\"event\":\"error\",\"data\":{"
+                + "\"error_code\":\"INVALID_TOKEN\","
+                + "\"error_message\":\"refresh_token refused: the token is for another viewer\","
+                + "\"severity\":\"warning\",\"recoverable\":true,"
+                + "\"suggested_action\":\"Send a token for the same viewer and stream that expires later\","
+                + "\"timestamp\":\"2025-10-21T10:30:45.120Z\"}}");
+    }
+
+    @Test
+    void tokenRefreshedCarriesTheNewExpiry() {
+        TokenRefreshed refreshed = new TokenRefreshed(Instant.parse("2025-10-21T11:30:45Z"),
+                Instant.parse("2025-10-21T10:30:45.120Z"));
+
+        assertThat(json(codec.encode(refreshed))).isEqualTo("{\"event\":\"token_refreshed\",\"data\":{"
+                + "\"expires_at\":\"2025-10-21T11:30:45.000Z\",\"timestamp\":\"2025-10-21T10:30:45.120Z\"}}");
+    }
+
+    @Test
+    void refreshTokenCarriesTheTokenButNeverPrintsIt() {
+        RefreshToken refresh = new RefreshToken("eyJhbGciOiJIUzI1NiJ9.e30.sig");
+
+        assertThat(json(codec.encode(refresh)))
+                .isEqualTo("{\"event\":\"refresh_token\",\"data\":{\"token\":\"eyJhbGciOiJIUzI1NiJ9.e30.sig\"}}");
+        assertThat(refresh.toString()).doesNotContain("eyJ").isEqualTo("RefreshToken[token=<28 characters>]");
+    }
+
+    @Test
     void negativeSeqIsRefused() {
         Ping ping = new Ping(1, Instant.EPOCH);
 

@@ -78,6 +78,16 @@ class MalformedClientMessageTest {
                 row(getStreamInfo("\"request_id\":\"" + "r".repeat(129) + "\""),
                         "data.request_id: expected a string of 1..128 characters"),
                 row(getStreamInfo("\"request_id\":12345"), "data.request_id: expected a string of 1..128 characters"),
+                // refresh_token: the reasons never quote the token
+                row(refresh(""), "data.token: required"),
+                row(refresh("\"token\":null"), "data.token: required"),
+                row(refresh("\"token\":\"\""), "data.token: expected a string of 1..8192 characters"),
+                row(refresh("\"token\":42"), "data.token: expected a string of 1..8192 characters"),
+                row(refresh("\"token\":[\"eyJ\"]"), "data.token: expected a string of 1..8192 characters"),
+                row(refresh("\"token\":\"" + "t".repeat(8193) + "\""),
+                        "data.token: expected a string of 1..8192 characters"),
+                row("{\"event\":\"refresh_token\",\"data\":{\"token\":\"eyJ.x.y\"},\"token\":\"eyJ.x.y\"}",
+                        "unknown field \"token\""),
                 // report_issue, starting with the seed example's placeholder taken literally
                 row(issue("\"issue_type\":\"buffering|lag|quality|playback_error|other\",\"severity\":\"low\""),
                         "data.issue_type: expected one of buffering, lag, quality, playback_error, other"),
@@ -122,6 +132,7 @@ class MalformedClientMessageTest {
         byte[][] valid = {
             "{\"event\":\"pong\",\"data\":{\"sequence\":42,\"timestamp\":\"t\"}}".getBytes(UTF_8),
             "{\"event\":\"get_stream_info\",\"data\":{\"request_id\":\"req-1\"}}".getBytes(UTF_8),
+            "{\"event\":\"refresh_token\",\"data\":{\"token\":\"eyJhbGciOiJIUzI1NiJ9.e30.c2ln\"}}".getBytes(UTF_8),
             codec.encode(new ReportIssue(
                     IssueType.LAG, IssueSeverity.HIGH, "d\u00e9", new ClientInfo("p", "b", "o", "n", 1))),
         };
@@ -156,6 +167,10 @@ class MalformedClientMessageTest {
 
     private static String getStreamInfo(String dataFields) {
         return "{\"event\":\"get_stream_info\",\"data\":{" + dataFields + "}}";
+    }
+
+    private static String refresh(String dataFields) {
+        return "{\"event\":\"refresh_token\",\"data\":{" + dataFields + "}}";
     }
 
     private static String issue(String dataFields) {

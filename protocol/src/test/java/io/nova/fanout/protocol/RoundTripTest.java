@@ -31,6 +31,9 @@ class RoundTripTest {
                         false, "Refresh page or try again later", null, AT),
                 new ErrorEvent(ErrorCode.SERVER_ERROR, "boom", Severity.ERROR, false, null, null, AT),
                 ErrorEvent.messagesDropped(17, AT),
+                ErrorEvent.tokenExpiring(AT.plusSeconds(30), AT.plusSeconds(60), AT),
+                ErrorEvent.invalidToken("the token does not grant this stream", AT),
+                new TokenRefreshed(Instant.parse("2025-10-21T11:30:45Z"), AT),
                 new Ping(Long.MAX_VALUE, AT),
                 new StreamInfo("req-12345", STREAM, StreamStatus.ACTIVE, 1250, 1500, "1080p", 5000, 60, 3600,
                         "Streamer123", AT));
@@ -46,7 +49,9 @@ class RoundTripTest {
                         new ClientInfo("video.js", "Chrome 120", "macOS 14.1", "wifi", 8000)),
                 new ReportIssue(IssueType.PLAYBACK_ERROR, IssueSeverity.HIGH, null,
                         new ClientInfo(null, null, null, "4g", null)),
-                new ReportIssue(IssueType.OTHER, IssueSeverity.LOW, null, null));
+                new ReportIssue(IssueType.OTHER, IssueSeverity.LOW, null, null),
+                new RefreshToken("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2aWV3ZXItMSJ9.c2ln"),
+                new RefreshToken("t".repeat(ProtocolLimits.MAX_TOKEN_CHARS)));
     }
 
     @ParameterizedTest
