@@ -177,6 +177,12 @@ public final class Main {
                           "Env: NOVA_HANDSHAKE_BURST_PER_IP. Default: ${DEFAULT-VALUE}.")
     private int handshakeBurstPerIp;
 
+    @Option(names = "--token-expiry-warning", paramLabel = "DURATION", defaultValue = "30s",
+            description = "How long before its token's exp a viewer is sent TOKEN_EXPIRED, so that it can send a " +
+                          "new token with refresh_token; without one it is closed with 1008 at exp plus 30s of " +
+                          "clock skew (0s..24h). Env: NOVA_TOKEN_EXPIRY_WARNING. Default: ${DEFAULT-VALUE}.")
+    private Duration tokenExpiryWarning;
+
     @Option(names = "--allowed-origins", paramLabel = "ORIGIN", split = ",", defaultValue = "*",
             description = "Origins whose pages may connect as viewers, comma-separated, e.g. " +
                           "https://player.example.com; * for every origin. Others get 403 before the upgrade; " +
@@ -374,6 +380,7 @@ public final class Main {
                 .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace)
                 .demoStream(demoStream).allowedOrigins(allowedOrigins).inboundRate(inboundRate, inboundBurst)
                 .maxConnectionsPerIp(maxConnectionsPerIp).handshakeRatePerIp(handshakeRatePerIp, handshakeBurstPerIp)
+                .tokenExpiryWarning(tokenExpiryWarning)
                 .build();
     }
 

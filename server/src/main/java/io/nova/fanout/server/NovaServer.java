@@ -114,11 +114,11 @@ public final class NovaServer implements AutoCloseable {
             // the first sign of a loop that cannot keep up.
             new NettyAllocatorMetrics((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).bindTo(meters);
             new NettyEventExecutorMetrics(workers).bindTo(meters);
+            TokenVerifier tokens = new TokenVerifier(config.jwtSecret(), config.clock());
             sessions = new ViewerSessions(workers, new ViewerSessions.Settings(config.pingInterval(),
                     config.pingTimeout(), config.idleTimeout(), config.endGracePeriod(), config.bufferSize(),
-                    config.maxFrameBytes(), config.inboundRate(), config.inboundBurst()), codec, encoder, fanout, metrics,
-                    new ViewerIssueLog(), config.clock());
-            TokenVerifier tokens = new TokenVerifier(config.jwtSecret(), config.clock());
+                    config.maxFrameBytes(), config.inboundRate(), config.inboundBurst(), config.tokenExpiryWarning()),
+                    codec, encoder, fanout, metrics, new ViewerIssueLog(), config.clock(), tokens);
             // Registered before the ports open, so that no viewer ever finds the demo stream missing.
             demo = config.demoStream() ? DemoBroadcaster.start(registry, DEMO_INTERVAL, new Random()) : null;
             HealthCheckHandler health = new HealthCheckHandler(() -> readiness);

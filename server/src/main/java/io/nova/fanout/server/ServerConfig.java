@@ -45,6 +45,7 @@ public final class ServerConfig {
     private final int maxConnectionsPerIp;
     private final int handshakeRatePerIp;
     private final int handshakeBurstPerIp;
+    private final Duration tokenExpiryWarning;
     private final Duration handshakeTimeout;
     private final int writeBufferLowWaterMark;
     private final int writeBufferHighWaterMark;
@@ -75,6 +76,7 @@ public final class ServerConfig {
         maxConnectionsPerIp = builder.maxConnectionsPerIp;
         handshakeRatePerIp = builder.handshakeRatePerIp;
         handshakeBurstPerIp = builder.handshakeBurstPerIp;
+        tokenExpiryWarning = builder.tokenExpiryWarning;
         handshakeTimeout = builder.handshakeTimeout;
         writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
         writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
@@ -199,6 +201,14 @@ public final class ServerConfig {
         return handshakeBurstPerIp;
     }
 
+    /**
+     * How long before its token's {@code exp} a connected viewer is sent {@code TOKEN_EXPIRED}, so that it can
+     * send a new one before it is closed (at {@code exp} plus the token clock skew).
+     */
+    public Duration tokenExpiryWarning() {
+        return tokenExpiryWarning;
+    }
+
     /** The origins whose pages may connect as viewers: {@code ["*"]} for all; see {@link AllowedOrigins}. */
     public List<String> allowedOrigins() {
         return allowedOrigins;
@@ -247,6 +257,7 @@ public final class ServerConfig {
                 .endGracePeriod(endGracePeriod).shutdownGrace(shutdownGrace).demoStream(demoStream)
                 .allowedOrigins(allowedOrigins).inboundRate(inboundRate, inboundBurst)
                 .maxConnectionsPerIp(maxConnectionsPerIp).handshakeRatePerIp(handshakeRatePerIp, handshakeBurstPerIp)
+                .tokenExpiryWarning(tokenExpiryWarning)
                 .handshakeTimeout(handshakeTimeout)
                 .writeBufferWaterMarks(writeBufferLowWaterMark, writeBufferHighWaterMark)
                 .maxRequestBodyBytes(maxRequestBodyBytes)
@@ -273,6 +284,7 @@ public final class ServerConfig {
                ", inboundRate=" + inboundRate + "/s, burst " + inboundBurst +
                ", maxConnectionsPerIp=" + maxConnectionsPerIp +
                ", handshakeRatePerIp=" + handshakeRatePerIp + "/s, burst " + handshakeBurstPerIp +
+               ", tokenExpiryWarning=" + Durations.format(tokenExpiryWarning) +
                ", handshakeTimeout=" + Durations.format(handshakeTimeout) +
                ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark +
                ", maxRequestBodyBytes=" + maxRequestBodyBytes + ", clock=" + clock + '}';
@@ -304,6 +316,7 @@ public final class ServerConfig {
         private int maxConnectionsPerIp = 1000;
         private int handshakeRatePerIp = 20;
         private int handshakeBurstPerIp = 100;
+        private Duration tokenExpiryWarning = Duration.ofSeconds(30);
         private Duration handshakeTimeout = Duration.ofSeconds(10);
         private int writeBufferLowWaterMark = 32 * 1024;
         private int writeBufferHighWaterMark = 64 * 1024;
@@ -413,6 +426,11 @@ public final class ServerConfig {
             return this;
         }
 
+        public Builder tokenExpiryWarning(Duration tokenExpiryWarning) {
+            this.tokenExpiryWarning = requireNonNull(tokenExpiryWarning, "tokenExpiryWarning");
+            return this;
+        }
+
         public Builder demoStream(boolean demoStream) {
             this.demoStream = demoStream;
             return this;
@@ -479,6 +497,7 @@ public final class ServerConfig {
             checkRange("maxConnectionsPerIp", maxConnectionsPerIp, 0, 10_000_000);
             checkRange("handshakeRatePerIp", handshakeRatePerIp, 0, 1_000_000);
             checkRange("handshakeBurstPerIp", handshakeBurstPerIp, 1, 1_000_000);
+            checkRange("tokenExpiryWarning", tokenExpiryWarning, Duration.ZERO, Duration.ofHours(24));
             checkRange("handshakeTimeout", handshakeTimeout, Duration.ofMillis(100), Duration.ofMinutes(5));
             check(writeBufferLowWaterMark >= 1024,
                   "writeBufferLowWaterMark: " + writeBufferLowWaterMark + " (expected: >= 1024)");

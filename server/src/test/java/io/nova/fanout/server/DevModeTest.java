@@ -22,6 +22,7 @@ import io.nova.fanout.server.auth.TokenVerifier;
 class DevModeTest {
 
     private static final Clock CLOCK = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private static final Instant IN_24_HOURS = Instant.parse("2030-01-02T00:00:00Z");
 
     private final DevMode devMode = DevMode.generate(new SecureRandom());
     private final ServerConfig config = devMode.configure(ServerConfig.builder().clock(CLOCK).build());
@@ -48,9 +49,9 @@ class DevModeTest {
         final TokenVerifier verifier = new TokenVerifier(config.jwtSecret(), CLOCK);
 
         assertThat(verifier.verify(exported(banner, "NOVA_VIEWER_TOKEN"))).isEqualTo(
-                new AuthResult.Authenticated(new Principal("dev-viewer", StreamGrant.any(), false)));
+                new AuthResult.Authenticated(new Principal("dev-viewer", StreamGrant.any(), false, IN_24_HOURS)));
         assertThat(verifier.verify(exported(banner, "NOVA_BROADCASTER_TOKEN"))).isEqualTo(
-                new AuthResult.Authenticated(new Principal("dev-broadcaster", StreamGrant.any(), true)));
+                new AuthResult.Authenticated(new Principal("dev-broadcaster", StreamGrant.any(), true, IN_24_HOURS)));
     }
 
     @Test

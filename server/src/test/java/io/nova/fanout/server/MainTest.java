@@ -45,7 +45,8 @@ class MainTest {
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
                 "--allowed-origins", "https://a.example,http://127.0.0.1:8080",
                 "--inbound-rate", "5", "--inbound-burst", "7",
-                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9");
+                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9",
+                "--token-expiry-warning", "2m");
         assertThat(config).usingRecursiveComparison().isEqualTo(ServerConfig.builder()
                 .host("10.0.0.1").port(9000).internalHost("10.0.0.2").internalPort(9001)
                 .jwtSecret(SECRET.getBytes(UTF_8))
@@ -55,6 +56,7 @@ class MainTest {
                 .endGracePeriod(Duration.ZERO).shutdownGrace(Duration.ofSeconds(3)).demoStream(true)
                 .allowedOrigins(java.util.List.of("https://a.example", "http://127.0.0.1:8080")).inboundRate(5, 7)
                 .maxConnectionsPerIp(0).handshakeRatePerIp(3, 9)
+                .tokenExpiryWarning(Duration.ofMinutes(2))
                 .build());
     }
 
@@ -73,7 +75,7 @@ class MainTest {
                 Map.entry("NOVA_DEMO_STREAM", "true"), Map.entry("NOVA_ALLOWED_ORIGINS", "https://a.example"),
                 Map.entry("NOVA_INBOUND_RATE", "5"), Map.entry("NOVA_INBOUND_BURST", "7"),
                 Map.entry("NOVA_MAX_CONNECTIONS_PER_IP", "0"), Map.entry("NOVA_HANDSHAKE_RATE_PER_IP", "3"),
-                Map.entry("NOVA_HANDSHAKE_BURST_PER_IP", "9")));
+                Map.entry("NOVA_HANDSHAKE_BURST_PER_IP", "9"), Map.entry("NOVA_TOKEN_EXPIRY_WARNING", "45s")));
         assertThat(config).usingRecursiveComparison().isEqualTo(parse(Map.of(),
                 "--host", "10.0.0.1", "--port", "9000",
                 "--internal-host", "10.0.0.2", "--internal-port", "9001",
@@ -83,7 +85,8 @@ class MainTest {
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
                 "--allowed-origins", "https://a.example", "--inbound-rate", "5", "--inbound-burst", "7",
-                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9"));
+                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9",
+                "--token-expiry-warning", "45s"));
     }
 
     @Test
@@ -112,6 +115,7 @@ class MainTest {
                 max-connections-per-ip: 0
                 handshake-rate-per-ip: 3
                 handshake-burst-per-ip: 9
+                token-expiry-warning: 1m
                 """.formatted(SECRET));
         assertThat(parse(Map.of(), "--config", file.toString())).usingRecursiveComparison().isEqualTo(parse(Map.of(),
                 "--host", "10.0.0.1", "--port", "9000",
@@ -123,7 +127,8 @@ class MainTest {
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
                 "--allowed-origins", "https://a.example,http://127.0.0.1:8080",
                 "--inbound-rate", "5", "--inbound-burst", "7",
-                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9"));
+                "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9",
+                "--token-expiry-warning", "1m"));
     }
 
     @Test

@@ -46,6 +46,7 @@ class ServerConfigTest {
         assertThat(config.maxConnectionsPerIp()).isEqualTo(1000);
         assertThat(config.handshakeRatePerIp()).isEqualTo(20);
         assertThat(config.handshakeBurstPerIp()).isEqualTo(100);
+        assertThat(config.tokenExpiryWarning()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
         assertThat(config.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
@@ -87,6 +88,9 @@ class ServerConfigTest {
                 invalid(b -> b.handshakeRatePerIp(-1, 100), "handshakeRatePerIp: -1 (expected: 0..1000000)"),
                 invalid(b -> b.handshakeRatePerIp(1_000_001, 100), "handshakeRatePerIp: 1000001 (expected: 0..1000000)"),
                 invalid(b -> b.handshakeRatePerIp(20, 0), "handshakeBurstPerIp: 0 (expected: 1..1000000)"),
+                invalid(b -> b.tokenExpiryWarning(Duration.ofSeconds(-1)),
+                        "tokenExpiryWarning: -1s (expected: 0s..24h)"),
+                invalid(b -> b.tokenExpiryWarning(Duration.ofHours(25)), "tokenExpiryWarning: 25h (expected: 0s..24h)"),
                 invalid(b -> b.allowedOrigins(java.util.List.of("example.com")), "allowedOrigins: example.com "
                         + "(expected: an origin such as https://player.example.com or http://127.0.0.1:8080, or *)"),
                 invalid(b -> b.bufferSize(0), "bufferSize: 0 (expected: 1..100000)"),
@@ -150,7 +154,8 @@ class ServerConfigTest {
     @Test
     void toStringHidesTheSecret() {
         final String text = ServerConfig.builder().jwtSecret(SECRET).build().toString();
-        assertThat(text).contains("jwtSecret=<redacted>", "port=8080", "viewerCountInterval=50ms")
+        assertThat(text).contains("jwtSecret=<redacted>", "port=8080", "viewerCountInterval=50ms",
+                                "tokenExpiryWarning=30s")
                         .doesNotContain(new String(SECRET, UTF_8));
         assertThat(ServerConfig.builder().build().toString()).contains("jwtSecret=none (dev mode)");
     }
@@ -166,6 +171,7 @@ class ServerConfigTest {
                 .bufferSize(7).maxFrameBytes(8192).maxConnections(9).ioThreads(10)
                 .endGracePeriod(Duration.ofSeconds(11)).handshakeTimeout(Duration.ofSeconds(12))
                 .writeBufferWaterMarks(2048, 4096).maxRequestBodyBytes(16_384)
+                .tokenExpiryWarning(Duration.ofMinutes(13))
                 .clock(clock)
                 .build();
         assertThat(config.toBuilder().build()).usingRecursiveComparison().isEqualTo(config);
@@ -177,6 +183,8 @@ class ServerConfigTest {
         assertThatThrownBy(() -> ServerConfig.builder().host(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ServerConfig.builder().pingInterval(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> ServerConfig.builder().clock(null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ServerConfig.builder().tokenExpiryWarning(null))
+                .isInstanceOf(NullPointerException.class);
     }
 
     private static Arguments invalid(UnaryOperator<ServerConfig.Builder> change, String message) {

@@ -17,6 +17,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 
+import io.nova.fanout.protocol.ProtocolLimits;
+
 /**
  * Verifies viewer and broadcaster tokens: compact JWS signed with HS256 and nothing else, {@code exp}
  * and {@code sub} required, {@code exp} and {@code nbf} checked against the injected clock with
@@ -31,8 +33,13 @@ public final class TokenVerifier {
     public static final int MIN_SECRET_BYTES = 32;
 
     /** Far above any token we mint; bounds the work an attacker can make the parser do. */
-    static final int MAX_TOKEN_CHARS = 8 * 1024;
-    static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
+    static final int MAX_TOKEN_CHARS = ProtocolLimits.MAX_TOKEN_CHARS;
+
+    /**
+     * How far {@code exp} and {@code nbf} may be off either way. A live viewer connection is held to the
+     * same rule: it is closed once its token would no longer pass this check, {@code exp} plus this skew.
+     */
+    public static final Duration CLOCK_SKEW = Duration.ofSeconds(30);
 
     private final MACVerifier macVerifier;
     private final Clock clock;
@@ -112,7 +119,7 @@ public final class TokenVerifier {
             return reject(RejectReason.MALFORMED);
         }
         final boolean broadcaster = TokenFormat.BROADCASTER_ROLE.equals(role);
-        return new AuthResult.Authenticated(new Principal(subject, grant.get(), broadcaster));
+        return new AuthResult.Authenticated(new Principal(subject, grant.get(), broadcaster, expiresAt.toInstant()));
     }
 
     private static AuthResult reject(RejectReason reason) {

@@ -103,7 +103,8 @@ final class BroadcastRequests {
             case EventNames.ERROR -> {
                 fields.rejectUnknown(ERROR_FIELDS, ERROR_SERVER_FIELDS);
                 ErrorCode code = fields.oneOf("error_code", ErrorCode.values(), ErrorCode::fromWire,
-                        EnumSet.of(ErrorCode.MESSAGES_DROPPED, ErrorCode.SERVER_SHUTDOWN));
+                        EnumSet.of(ErrorCode.MESSAGES_DROPPED, ErrorCode.SERVER_SHUTDOWN, ErrorCode.TOKEN_EXPIRED,
+                                ErrorCode.INVALID_TOKEN));
                 String message = fields.string("error_message", true, MAX_FREE_TEXT_CHARS);
                 Severity severity = fields.oneOf("severity", Severity.values(), Severity::fromWire, Set.of());
                 Boolean recoverable = fields.bool("recoverable");

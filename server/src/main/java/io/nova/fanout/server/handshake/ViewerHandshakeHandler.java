@@ -133,7 +133,7 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
             return new Refusal(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR.wireName(), upgrade.problem(),
                     HttpHeaderNames.SEC_WEBSOCKET_VERSION, WebSocketUpgrade.SUPPORTED_VERSION);
         }
-        return new ViewerAdmission(stream, principal.subject());
+        return new ViewerAdmission(stream, principal.subject(), principal.expiresAt());
     }
 
     private static String token(QueryStringDecoder uri, HttpHeaders headers) {

@@ -15,7 +15,9 @@ public enum MetricNames {
             "From a stream event's acceptance to the flush that hands it to an event loop's viewers' sockets"),
     VIEWER_RTT("nova.viewer.rtt", "Round-trip time measured by ping/pong"),
     CLIENT_CLOSES("nova.client.closes", "Viewer connections closed by the server, by WebSocket close code"),
-    VIEWER_ISSUES("nova.viewer.issues", "Issues reported by viewers, by issue type and severity");
+    VIEWER_ISSUES("nova.viewer.issues", "Issues reported by viewers, by issue type and severity"),
+    TOKEN_REFRESHES("nova.token.refreshes", "refresh_token messages of viewers, by outcome"),
+    TOKEN_EXPIRATIONS("nova.token.expirations", "Viewer connections closed because their token expired");
 
     private final String meterName;
     private final String description;

@@ -25,10 +25,12 @@ public final class NovaMetrics implements MeterBinder {
     private final Map<IssueType, Map<IssueSeverity, Counter>> issues = new EnumMap<>(IssueType.class);
     private final Map<String, Counter> handshakes = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> refreshes = new ConcurrentHashMap<>();
     private MeterRegistry registry;
     private Counter sent;
     private Counter dropped;
     private Timer rtt;
+    private Counter tokenExpirations;
     private Timer fanoutLatency;
     /** Changed only when a viewer's buffer turns non-empty or empty again, not per message. */
     private final AtomicInteger lagging = new AtomicInteger();
@@ -47,6 +49,7 @@ public final class NovaMetrics implements MeterBinder {
                 .description(MetricNames.STREAMS_LIVE.description()).register(registry);
         sent = counter(MetricNames.MESSAGES_SENT).register(registry);
         dropped = counter(MetricNames.MESSAGES_DROPPED).register(registry);
+        tokenExpirations = counter(MetricNames.TOKEN_EXPIRATIONS).register(registry);
         Gauge.builder(MetricNames.VIEWERS_LAGGING.meterName(), lagging, AtomicInteger::get)
                 .description(MetricNames.VIEWERS_LAGGING.description()).register(registry);
         fanoutLatency = Timer.builder(MetricNames.FANOUT_LATENCY.meterName())
@@ -98,6 +101,17 @@ public final class NovaMetrics implements MeterBinder {
     public void handshake(String outcome) {
         handshakes.computeIfAbsent(outcome, o -> counter(MetricNames.HANDSHAKES).tag("outcome", o).register(registry))
                 .increment();
+    }
+
+    /** @param outcome "accepted" or why a refresh_token was refused: a closed set */
+    public void tokenRefresh(String outcome) {
+        refreshes.computeIfAbsent(outcome, o -> counter(MetricNames.TOKEN_REFRESHES).tag("outcome", o)
+                .register(registry)).increment();
+    }
+
+    /** A viewer was closed because its token expired without a refresh. */
+    public void tokenExpired() {
+        tokenExpirations.increment();
     }
 
     /** @param code a WebSocket close code the server sent; codes form a small closed set */

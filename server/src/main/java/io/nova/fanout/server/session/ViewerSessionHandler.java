@@ -23,9 +23,11 @@ import io.nova.fanout.protocol.GetStreamInfo;
 import io.nova.fanout.protocol.Ping;
 import io.nova.fanout.protocol.Pong;
 import io.nova.fanout.protocol.ProtocolLimits;
+import io.nova.fanout.protocol.RefreshToken;
 import io.nova.fanout.protocol.ReportIssue;
 import io.nova.fanout.protocol.StreamInfo;
 import io.nova.fanout.protocol.StreamStatus;
+import io.nova.fanout.protocol.TokenRefreshed;
 import io.nova.fanout.server.fanout.ViewerSession;
 import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamChange;
@@ -38,9 +40,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One viewer after the upgrade: joins the stream, answers client messages, keeps the heartbeat, and
- * receives the stream's events from {@link io.nova.fanout.server.fanout.Fanout}. Every method runs on
- * the channel's event loop, which owns all of this state.
+ * One viewer after the upgrade: joins the stream, answers client messages, keeps the heartbeat, holds the
+ * viewer to its token's expiry, and receives the stream's events from
+ * {@link io.nova.fanout.server.fanout.Fanout}. Every method runs on the channel's event loop, which owns
+ * all of this state.
  */
 public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter implements ViewerSession, Heartbeat.Member {
     private static final Logger log = LoggerFactory.getLogger(ViewerSessionHandler.class);
@@ -51,6 +54,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
     private ChannelHandlerContext ctx;
     private PingSchedule pings;
     private InboundRateLimit inbound;
+    private TokenLifetime token;
     private String sessionId;
     private long lastSeq;
     private boolean joined;
@@ -87,6 +91,7 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
         long now = now();
         pings = new PingSchedule(now, shared.pingIntervalNanos(), shared.pingTimeoutNanos(), shared.idleTimeoutNanos());
         inbound = new InboundRateLimit(shared.inboundRate(), shared.inboundBurst());
+        token = new TokenLifetime(admission.tokenExpiresAt(), shared.tokenExpiryWarning(), shared.clock().instant(), now);
         sessionId = shared.newSessionId();
         Stream stream = admission.stream();
         writer.writeNow(shared.encoder().encode(new ConnectionEstablished(stream.id(), admission.viewerId(), sessionId,
@@ -161,7 +166,32 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
         } else if (message instanceof ReportIssue issue) {
             shared.issueLog().record(admission, sessionId, issue);
             shared.metrics().issueReported(issue.issueType(), issue.severity());
+        } else if (message instanceof RefreshToken refresh) {
+            refreshToken(refresh.token(), now);
         }
+    }
+
+    private void refreshToken(String newToken, long now) {
+        if (token.expired(now)) {
+            // Too late: the sweep has only not come round to this viewer yet.
+            expire();
+            return;
+        }
+        Instant wallNow = shared.clock().instant();
+        TokenLifetime.Refresh outcome = token.refresh(shared.tokens().verify(newToken), admission.viewerId(),
+                admission.stream().id(), wallNow, now);
+        shared.metrics().tokenRefresh(outcome.tag());
+        writer.writeNow(shared.encoder().encode(outcome == TokenLifetime.Refresh.ACCEPTED
+                ? new TokenRefreshed(token.expiresAt(), wallNow)
+                : ErrorEvent.invalidToken(outcome.problem, wallNow)));
+    }
+
+    private void expire() {
+        if (sentClose || !ctx.channel().isActive()) {
+            return;
+        }
+        shared.metrics().tokenExpired();
+        close(CloseCodes.POLICY_VIOLATION, "token expired");
     }
 
     private StreamInfo streamInfo(String requestId) {
@@ -211,6 +241,15 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
                 close(drainCloseCode, drainCloseReason);
             }
             return;
+        }
+        switch (token.onTick(now)) {
+            case CLOSE -> {
+                expire();
+                return;
+            }
+            case WARN -> writer.writeNow(shared.encoder().encode(
+                    ErrorEvent.tokenExpiring(token.expiresAt(), token.closesAt(), shared.clock().instant())));
+            case NONE -> { }
         }
         switch (pings.onTick(now)) {
             case SEND_PING -> writer.writeNow(shared.encoder().encode(new Ping(pings.sequence(), shared.clock().instant())));

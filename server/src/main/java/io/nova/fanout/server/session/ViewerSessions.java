@@ -4,6 +4,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.util.concurrent.EventExecutor;
 import io.nova.fanout.protocol.ProtocolCodec;
+import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.fanout.Fanout;
 import io.nova.fanout.server.fanout.FramePreEncoder;
 import io.nova.fanout.server.metrics.NovaMetrics;
@@ -24,20 +25,27 @@ public final class ViewerSessions {
     private final NovaMetrics metrics;
     private final ViewerIssueLog issueLog;
     private final Clock clock;
+    private final TokenVerifier tokens;
     private final Map<EventExecutor, Heartbeat> heartbeats = new IdentityHashMap<>();
     private final Settings settings;
 
-    /** The per-viewer limits and timers, taken from the server configuration. */
+    /**
+     * The per-viewer limits and timers, taken from the server configuration.
+     *
+     * @param tokenExpiryWarning how long before its token's {@code exp} a viewer is sent {@code TOKEN_EXPIRED}
+     */
     public record Settings(Duration pingInterval, Duration pingTimeout, Duration idleTimeout, Duration endGracePeriod,
-            int bufferSize, int maxFrameBytes, int inboundRate, int inboundBurst) {
+            int bufferSize, int maxFrameBytes, int inboundRate, int inboundBurst, Duration tokenExpiryWarning) {
         long heartbeatPeriodNanos() {
             // The end grace period is not a heartbeat timer: a short one only needs to expire within a sweep.
             return Heartbeat.periodNanos(pingInterval.toNanos(), pingTimeout.toNanos(), idleTimeout.toNanos());
         }
     }
 
+    /** @param tokens the handshake's verifier, which also judges the tokens of {@code refresh_token} */
     public ViewerSessions(Iterable<? extends EventExecutor> loops, Settings settings, ProtocolCodec codec,
-            FramePreEncoder encoder, Fanout fanout, NovaMetrics metrics, ViewerIssueLog issueLog, Clock clock) {
+            FramePreEncoder encoder, Fanout fanout, NovaMetrics metrics, ViewerIssueLog issueLog, Clock clock,
+            TokenVerifier tokens) {
         this.settings = settings;
         this.codec = codec;
         this.encoder = encoder;
@@ -45,6 +53,7 @@ public final class ViewerSessions {
         this.metrics = metrics;
         this.issueLog = issueLog;
         this.clock = clock;
+        this.tokens = tokens;
         for (EventExecutor loop : loops) {
             heartbeats.put(loop, new Heartbeat(loop, settings.heartbeatPeriodNanos()));
         }
@@ -101,6 +110,14 @@ public final class ViewerSessions {
 
     Clock clock() {
         return clock;
+    }
+
+    TokenVerifier tokens() {
+        return tokens;
+    }
+
+    Duration tokenExpiryWarning() {
+        return settings.tokenExpiryWarning();
     }
 
     Heartbeat heartbeat(EventExecutor loop) {

@@ -23,28 +23,31 @@ class TokenMinterTest {
     private static final Instant NOW = Instant.parse("2030-01-01T00:00:00Z");
     private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
 
+    private static final Instant IN_5_MINUTES = NOW.plus(Duration.ofMinutes(5));
+
     private final TokenMinter minter = new TokenMinter(SECRET, CLOCK);
     private final TokenVerifier verifier = new TokenVerifier(SECRET, CLOCK);
 
     @Test
     void viewerTokenVerifiesAsViewerOfAnyStream() {
         assertThat(verifier.verify(minter.viewerToken("alice", Duration.ofMinutes(5))))
-                .isEqualTo(new AuthResult.Authenticated(new Principal("alice", StreamGrant.any(), false)));
+                .isEqualTo(new AuthResult.Authenticated(new Principal("alice", StreamGrant.any(), false, IN_5_MINUTES)));
     }
 
     @Test
     void broadcasterTokenVerifiesAsBroadcaster() {
         assertThat(verifier.verify(minter.broadcasterToken("studio", Duration.ofMinutes(5))))
-                .isEqualTo(new AuthResult.Authenticated(new Principal("studio", StreamGrant.any(), true)));
+                .isEqualTo(new AuthResult.Authenticated(new Principal("studio", StreamGrant.any(), true, IN_5_MINUTES)));
     }
 
     @Test
     void streamsAreCarriedIntoTheGrant() {
         assertThat(verifier.verify(minter.viewerToken("alice", Duration.ofMinutes(5), List.of("a", "b"))))
                 .isEqualTo(new AuthResult.Authenticated(
-                        new Principal("alice", StreamGrant.of(List.of("a", "b")), false)));
+                        new Principal("alice", StreamGrant.of(List.of("a", "b")), false, IN_5_MINUTES)));
         assertThat(verifier.verify(minter.broadcasterToken("studio", Duration.ofMinutes(5), List.of("a"))))
-                .isEqualTo(new AuthResult.Authenticated(new Principal("studio", StreamGrant.of(List.of("a")), true)));
+                .isEqualTo(new AuthResult.Authenticated(
+                        new Principal("studio", StreamGrant.of(List.of("a")), true, IN_5_MINUTES)));
     }
 
     @Test

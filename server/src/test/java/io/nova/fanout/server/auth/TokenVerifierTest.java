@@ -42,13 +42,13 @@ class TokenVerifierTest {
     @Test
     void acceptsViewerToken() {
         assertThat(verifier.verify(hs256(validClaims().build())))
-                .isEqualTo(authenticated(new Principal("alice", StreamGrant.any(), false)));
+                .isEqualTo(authenticated(new Principal("alice", StreamGrant.any(), false, NOW.plusSeconds(60))));
     }
 
     @Test
     void broadcasterRoleMakesBroadcaster() {
         assertThat(verifier.verify(hs256(validClaims().claim("role", "broadcaster").build())))
-                .isEqualTo(authenticated(new Principal("alice", StreamGrant.any(), true)));
+                .isEqualTo(authenticated(new Principal("alice", StreamGrant.any(), true, NOW.plusSeconds(60))));
     }
 
     @Test

@@ -297,6 +297,16 @@ class BroadcastRequestsTest {
                 .isEqualTo(new StreamChange.RaiseError(ErrorCode.BUFFER_OVERFLOW, "m", Severity.INFO, true, null));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"SERVER_SHUTDOWN", "TOKEN_EXPIRED", "INVALID_TOKEN"})
+    void theServersOwnNoticesToOneViewerAreNotTheBroadcastersToSend(String code) {
+        assertThat(event("{'event':'error','data':{'error_code':'" + code + "','error_message':'m',"
+                + "'severity':'info','recoverable':true}}")).isNull();
+        assertSingleError("data.error_code", "expected one of STREAM_NOT_FOUND, STREAM_ENDED, CONNECTION_REJECTED, "
+                + "PROTOCOL_ERROR, SERVER_ERROR, RTMP_CONNECTION_LOST, RTMP_HANDSHAKE_FAILED, BUFFER_OVERFLOW, "
+                + "UNAUTHORIZED, RATE_LIMITED");
+    }
+
     @Test
     void messagesDroppedIsTheServersOwnCode() {
         assertThat(event("{'event':'error','data':{'error_code':'MESSAGES_DROPPED','error_message':'m',"

@@ -80,7 +80,8 @@ class IngestHandlerTest {
     }
 
     private EmbeddedChannel ingest(StreamGrant grant) {
-        return new EmbeddedChannel(new IngestHandler(registry, mapper, new Principal("broadcaster-1", grant, true)));
+        return new EmbeddedChannel(new IngestHandler(registry, mapper, new Principal("broadcaster-1", grant, true,
+                CLOCK.instant().plus(Duration.ofHours(1)))));
     }
 
     private static StreamOutcome await(Future<StreamOutcome> future) throws InterruptedException {

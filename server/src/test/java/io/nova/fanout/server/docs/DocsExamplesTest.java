@@ -82,6 +82,10 @@ class DocsExamplesTest {
     private static final Set<String> STREAM_EVENTS = Set.of(EventNames.STREAM_STARTED, EventNames.STREAM_ENDED,
             EventNames.VIEWER_COUNT_CHANGED, EventNames.QUALITY_CHANGED, EventNames.BITRATE_UPDATE, EventNames.ERROR);
 
+    /** The server's own error notices to one connection, each documented with an example. */
+    private static final Set<ErrorCode> CONNECTION_NOTICES = Set.of(ErrorCode.MESSAGES_DROPPED,
+            ErrorCode.SERVER_SHUTDOWN, ErrorCode.TOKEN_EXPIRED, ErrorCode.INVALID_TOKEN);
+
     private static final Pattern MARKER = Pattern.compile("^\\s*<!--\\s*example:\\s*(.+?)\\s*-->\\s*$");
     private static final String FENCE = "```";
     private static final byte[] SECRET = "docs-examples-test-secret-0123456789abcdef".getBytes(UTF_8);
@@ -136,12 +140,14 @@ class DocsExamplesTest {
         assertThat(eventNames(SERVER_MESSAGE)).containsExactlyInAnyOrder(
                 EventNames.CONNECTION_ESTABLISHED, EventNames.STREAM_STARTED, EventNames.STREAM_ENDED,
                 EventNames.VIEWER_COUNT_CHANGED, EventNames.QUALITY_CHANGED, EventNames.BITRATE_UPDATE,
-                EventNames.ERROR, EventNames.PING, EventNames.STREAM_INFO);
+                EventNames.ERROR, EventNames.PING, EventNames.STREAM_INFO, EventNames.TOKEN_REFRESHED);
         assertThat(eventNames(CLIENT_MESSAGE)).containsExactlyInAnyOrder(
-                EventNames.PONG, EventNames.GET_STREAM_INFO, EventNames.REPORT_ISSUE);
-        assertThat(ofKind(SERVER_MESSAGE))
-                .as("the MESSAGES_DROPPED notice is documented with an example")
-                .anySatisfy(example -> assertThat(example.body()).contains(ErrorCode.MESSAGES_DROPPED.wireName()));
+                EventNames.PONG, EventNames.GET_STREAM_INFO, EventNames.REPORT_ISSUE, EventNames.REFRESH_TOKEN);
+        for (ErrorCode notice : CONNECTION_NOTICES) {
+            assertThat(ofKind(SERVER_MESSAGE))
+                    .as("the %s notice is documented with an example", notice)
+                    .anySatisfy(example -> assertThat(example.body()).contains(notice.wireName()));
+        }
     }
 
     @TestFactory
@@ -160,8 +166,7 @@ class DocsExamplesTest {
                     .isEqualTo(JSON.readTree(example.body()));
 
             // The server's own notices concern one connection, not the stream: they carry no seq.
-            boolean connectionNotice = message instanceof ErrorEvent error
-                    && (error.errorCode() == ErrorCode.MESSAGES_DROPPED || error.errorCode() == ErrorCode.SERVER_SHUTDOWN);
+            boolean connectionNotice = message instanceof ErrorEvent error && CONNECTION_NOTICES.contains(error.errorCode());
             boolean streamEvent = STREAM_EVENTS.contains(message.eventName()) && !connectionNotice;
             assertThat(decoded.seq().isPresent())
                     .as("%s: %s carries \"seq\" exactly when it is a stream event", example, message.eventName())

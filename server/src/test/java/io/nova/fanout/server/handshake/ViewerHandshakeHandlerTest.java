@@ -98,8 +98,9 @@ class ViewerHandshakeHandlerTest {
         registry = new StreamRegistry(home.eventLoop(), encoder, new InProcessEventBus(fanout), CLOCK,
                 MAX_FRAME_BYTES, Duration.ofDays(1), 0, Duration.ofMinutes(10));
         sessions = new ViewerSessions(loops, new ViewerSessions.Settings(Duration.ofSeconds(30),
-                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(5), 100, MAX_FRAME_BYTES, 10, 20),
-                SessionFixtures.CODEC, encoder, fanout, metrics, new ViewerIssueLog(), CLOCK);
+                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(5), 100, MAX_FRAME_BYTES, 10, 20,
+                Duration.ofSeconds(30)), SessionFixtures.CODEC, encoder, fanout, metrics, new ViewerIssueLog(), CLOCK,
+                verifier);
         register("live", new StreamChange.Start());
         register("soon");
         register("over", new StreamChange.Start(), new StreamChange.End(EndReason.BROADCASTER_ENDED));

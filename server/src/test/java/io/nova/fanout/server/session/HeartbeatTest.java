@@ -239,12 +239,14 @@ class HeartbeatTest {
     @Test
     void sessionSettingsSweepAtATenthOfTheShortestHeartbeatTimerWhateverTheEndGrace() {
         ViewerSessions.Settings settings = new ViewerSessions.Settings(Duration.ofSeconds(30),
-                Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(5), 100, 65536, 10, 20);
+                Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(5), 100, 65536, 10, 20,
+                Duration.ofSeconds(30));
         assertThat(settings.heartbeatPeriodNanos()).isEqualTo(200 * MS);
 
         // A zero grace period must not turn the sweep into a 100 Hz walk over every viewer.
         ViewerSessions.Settings noGrace = new ViewerSessions.Settings(Duration.ofSeconds(30),
-                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ZERO, 100, 65536, 10, 20);
+                Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ZERO, 100, 65536, 10, 20,
+                Duration.ofSeconds(30));
         assertThat(noGrace.heartbeatPeriodNanos()).isEqualTo(1000 * MS);
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }

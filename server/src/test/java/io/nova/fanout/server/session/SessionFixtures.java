@@ -42,6 +42,8 @@ import java.util.OptionalLong;
 public final class SessionFixtures {
     public static final Instant NOW = Instant.parse("2025-10-21T10:30:45.123Z");
     public static final ProtocolCodec CODEC = new ProtocolCodec();
+    /** The secret of the tokens session tests mint and verify. */
+    public static final byte[] TOKEN_SECRET = "session-fixtures-token-secret-0123456789".getBytes(StandardCharsets.US_ASCII);
 
     private SessionFixtures() {
     }

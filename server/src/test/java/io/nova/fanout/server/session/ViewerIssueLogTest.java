@@ -17,6 +17,7 @@ import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 class ViewerIssueLogTest {
     private static final String SESSION = "session_0123456789abcdef";
+    private static final Instant EXPIRES_AT = Instant.parse("2030-01-01T00:00:00Z");
     private static final ClientInfo CLIENT = new ClientInfo("video.js", "Chrome 120", "macOS 14.1", "wifi", 8000);
 
     private EmbeddedChannel loop;
@@ -55,8 +57,8 @@ class ViewerIssueLogTest {
 
     @Test
     void writesOneKeyValueLineWithEveryField() {
-        List<String> lines = record(new ViewerAdmission(stream, "viewer-1"), new ReportIssue(IssueType.BUFFERING,
-                IssueSeverity.HIGH, "Stream is constantly buffering", CLIENT));
+        List<String> lines = record(new ViewerAdmission(stream, "viewer-1", EXPIRES_AT),
+                new ReportIssue(IssueType.BUFFERING, IssueSeverity.HIGH, "Stream is constantly buffering", CLIENT));
 
         assertThat(lines).containsExactly("viewer_issue stream_id=\"s1\" viewer_id=\"viewer-1\""
                 + " session_id=\"" + SESSION + "\" issue_type=\"buffering\" severity=\"high\""
@@ -66,9 +68,9 @@ class ViewerIssueLogTest {
 
     @Test
     void leavesAbsentFieldsOut() {
-        List<String> bare = record(new ViewerAdmission(stream, "viewer-1"),
+        List<String> bare = record(new ViewerAdmission(stream, "viewer-1", EXPIRES_AT),
                 new ReportIssue(IssueType.PLAYBACK_ERROR, IssueSeverity.LOW, null, null));
-        List<String> partial = record(new ViewerAdmission(stream, "viewer-1"),
+        List<String> partial = record(new ViewerAdmission(stream, "viewer-1", EXPIRES_AT),
                 new ReportIssue(IssueType.LAG, IssueSeverity.MEDIUM, null, new ClientInfo(null, "Firefox", null, null, null)));
 
         assertThat(bare).containsExactly("viewer_issue stream_id=\"s1\" viewer_id=\"viewer-1\" session_id=\""
@@ -81,7 +83,7 @@ class ViewerIssueLogTest {
     void escapesWhatCouldForgeALineOrAField() {
         String hostile = "a\"b\\c\nviewer_issue fake=\"1\r\t\u0001\u007f";
 
-        List<String> lines = record(new ViewerAdmission(stream, "viewer-1"),
+        List<String> lines = record(new ViewerAdmission(stream, "viewer-1", EXPIRES_AT),
                 new ReportIssue(IssueType.OTHER, IssueSeverity.LOW, hostile, null));
 
         assertThat(lines).singleElement().satisfies(line -> {
@@ -93,7 +95,7 @@ class ViewerIssueLogTest {
 
     @Test
     void escapesTheViewerIdAndClientInfoToo() {
-        List<String> lines = record(new ViewerAdmission(stream, "evil\" severity=\"low"),
+        List<String> lines = record(new ViewerAdmission(stream, "evil\" severity=\"low", EXPIRES_AT),
                 new ReportIssue(IssueType.QUALITY, IssueSeverity.HIGH, null,
                         new ClientInfo("p\nq", null, null, null, null)));
 
@@ -104,7 +106,7 @@ class ViewerIssueLogTest {
 
     @Test
     void keepsPrintableNonAsciiText() {
-        List<String> lines = record(new ViewerAdmission(stream, "viewer-1"),
+        List<String> lines = record(new ViewerAdmission(stream, "viewer-1", EXPIRES_AT),
                 new ReportIssue(IssueType.OTHER, IssueSeverity.LOW, "café – 画面が止まる 🎮", null));
 
         assertThat(lines).singleElement().satisfies(line ->
@@ -115,7 +117,7 @@ class ViewerIssueLogTest {
     void writesNothingWhenInfoIsDisabled() {
         CapturedIssueLog log = new CapturedIssueLog(Level.WARN);
 
-        log.issueLog().record(new ViewerAdmission(stream, "viewer-1"),
+        log.issueLog().record(new ViewerAdmission(stream, "viewer-1", EXPIRES_AT),
                 SESSION, new ReportIssue(IssueType.LAG, IssueSeverity.HIGH, "x", CLIENT));
 
         assertThat(log.lines()).isEmpty();

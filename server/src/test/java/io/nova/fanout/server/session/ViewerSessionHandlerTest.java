@@ -51,6 +51,7 @@ import io.nova.fanout.protocol.StreamInfo;
 import io.nova.fanout.protocol.StreamStarted;
 import io.nova.fanout.protocol.StreamStatus;
 import io.nova.fanout.protocol.ViewerCountChanged;
+import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.fanout.Fanout;
 import io.nova.fanout.server.fanout.FramePreEncoder;
 import io.nova.fanout.server.fanout.InProcessEventBus;
@@ -66,6 +67,7 @@ import io.nova.fanout.server.stream.StreamOutcome;
 import io.nova.fanout.server.stream.StreamRegistry;
 import java.net.SocketException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -82,11 +84,15 @@ class ViewerSessionHandlerTest {
     private static final Duration PING_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration END_GRACE = Duration.ofSeconds(5);
+    private static final Duration TOKEN_WARNING = Duration.ofSeconds(30);
+    /** Far beyond anything these tests wait for; token expiry has tests of its own. */
+    private static final Instant TOKEN_EXPIRES_AT = NOW.plus(Duration.ofDays(1));
     private static final ViewerSessions.Settings DEFAULTS =
-            new ViewerSessions.Settings(PING_INTERVAL, PING_TIMEOUT, IDLE_TIMEOUT, END_GRACE, 4, MAX_FRAME_BYTES, 10, 20);
+            new ViewerSessions.Settings(PING_INTERVAL, PING_TIMEOUT, IDLE_TIMEOUT, END_GRACE, 4, MAX_FRAME_BYTES, 10, 20,
+                    TOKEN_WARNING);
     /** Pings so rare they never happen, to look at the idle timeout alone. */
     private static final ViewerSessions.Settings IDLE_ONLY = new ViewerSessions.Settings(
-            Duration.ofHours(1), PING_TIMEOUT, IDLE_TIMEOUT, END_GRACE, 4, MAX_FRAME_BYTES, 10, 20);
+            Duration.ofHours(1), PING_TIMEOUT, IDLE_TIMEOUT, END_GRACE, 4, MAX_FRAME_BYTES, 10, 20, TOKEN_WARNING);
     private static final int TEST_BIT = 1;
 
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -109,7 +115,7 @@ class ViewerSessionHandlerTest {
         registry = new StreamRegistry(channel.eventLoop(), encoder, new InProcessEventBus(fanout), clock,
                 MAX_FRAME_BYTES, Duration.ofDays(1), 0, Duration.ofMinutes(10));
         sessions = new ViewerSessions(loops, settings, SessionFixtures.CODEC, encoder, fanout, metrics,
-                issues.issueLog(), clock);
+                issues.issueLog(), clock, new TokenVerifier(SessionFixtures.TOKEN_SECRET, clock));
     }
 
     @AfterEach
@@ -148,7 +154,7 @@ class ViewerSessionHandlerTest {
 
     /** What the handshake handler does for an admitted viewer, then what Netty does once the upgrade is done. */
     private ViewerSessionHandler connect(Stream stream) {
-        installSession(new ViewerAdmission(stream, VIEWER_ID));
+        installSession(new ViewerAdmission(stream, VIEWER_ID, TOKEN_EXPIRES_AT));
         channel.pipeline().fireUserEventTriggered(
                 new HandshakeComplete("/api/v1/streams/" + STREAM_ID + "/ws", new DefaultHttpHeaders(), null));
         return (ViewerSessionHandler) channel.pipeline().get("viewer-session");
@@ -302,7 +308,7 @@ class ViewerSessionHandlerTest {
     void aChannelThatClosesBeforeTheUpgradeCompletesLeavesNothingBehind() {
         start(DEFAULTS);
         Stream stream = liveStream();
-        installSession(new ViewerAdmission(stream, VIEWER_ID));
+        installSession(new ViewerAdmission(stream, VIEWER_ID, TOKEN_EXPIRES_AT));
 
         channel.close().syncUninterruptibly();
         channel.runPendingTasks();
@@ -962,7 +968,7 @@ class ViewerSessionHandlerTest {
     void aFailureBeforeTheUpgradeCompletedClosesWithoutACloseFrame() {
         start(DEFAULTS);
         Stream stream = liveStream();
-        installSession(new ViewerAdmission(stream, VIEWER_ID));
+        installSession(new ViewerAdmission(stream, VIEWER_ID, TOKEN_EXPIRES_AT));
 
         channel.pipeline().fireExceptionCaught(new IllegalStateException("upgrade failed (expected by this test)"));
         channel.runPendingTasks();
