@@ -43,7 +43,11 @@ export interface NovaViewerOptions {
   streamId?: string;
   /** A viewer JWT; or give getToken. */
   token?: string;
-  /** Called before every connection attempt for a fresh token. */
+  /**
+   * Called before every connection attempt for a fresh token, and when the server warns with TOKEN_EXPIRED
+   * that the connection's token is about to expire: the new token is then sent with `refresh_token`, so the
+   * connection stays open.
+   */
   getToken?: () => string | Promise<string>;
   /** Where there is no global WebSocket (Node 20): e.g. `WebSocket` from the `ws` package. */
   WebSocket?: WebSocketConstructor;
@@ -89,7 +93,10 @@ export interface ViewerEvents {
   rtt: { rttMs: number };
   /** A problem on this side: a malformed server message, a handler that threw, a failed send. */
   error: NovaViewerError;
-  /** The server's own `error` messages (stream errors and the MESSAGES_DROPPED notice). */
+  /**
+   * The server's own `error` messages: stream errors, and the notices to this connection (MESSAGES_DROPPED,
+   * RATE_LIMITED, SERVER_SHUTDOWN, TOKEN_EXPIRED, INVALID_TOKEN).
+   */
   server_error: Record<string, unknown>;
   connection_established: Record<string, unknown>;
   stream_started: Record<string, unknown>;
@@ -99,6 +106,8 @@ export interface ViewerEvents {
   stream_ended: Record<string, unknown>;
   stream_info: StreamInfo;
   ping: { sequence: number; timestamp: string };
+  /** The server accepted the token sent after TOKEN_EXPIRED; `expires_at` is its `exp`. */
+  token_refreshed: { expires_at: string; timestamp: string };
 }
 
 export declare class NovaViewerError extends Error {

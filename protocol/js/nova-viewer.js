@@ -64,6 +64,7 @@ export class NovaViewer {
   #requests = new Map();
   #requestCounter = 0;
   #rttProbeInFlight = false;
+  #refreshInFlight = false;
 
   /**
    * @param {object} options see nova-viewer.d.ts
@@ -256,6 +257,8 @@ export class NovaViewer {
       this.#settleRequest(payload);
     } else if (message.event === 'error' && payload.error_code === 'MESSAGES_DROPPED') {
       this.#emit('dropped', { count: payload.dropped_count, ...payload });
+    } else if (message.event === 'error' && payload.error_code === 'TOKEN_EXPIRED') {
+      this.#refreshToken(socket);
     }
     if (typeof message.seq === 'number') {
       this.#followSeq(message.seq);
@@ -265,6 +268,28 @@ export class NovaViewer {
     }
     this.#emit('message', message);
     this.#emit(message.event === 'error' ? 'server_error' : message.event, payload, message);
+  }
+
+  /**
+   * The server is about to close this connection for its token's expiry: with getToken, fetch a new token
+   * and send it on the same connection (answered by `token_refreshed`, or by an `INVALID_TOKEN` error).
+   * With a static token there is nothing to send; the close 1008 that follows leads to a reconnect.
+   */
+  async #refreshToken(socket) {
+    if (!this.#getToken || this.#refreshInFlight) return;
+    this.#refreshInFlight = true;
+    let token;
+    try {
+      token = await this.#getToken();
+    } catch (e) {
+      // The connection stays up until the server closes it; the reconnect then asks getToken again.
+      this.#emit('error', new NovaViewerError('TOKEN_FAILED', `getToken failed: ${e?.message ?? e}`, e));
+      return;
+    } finally {
+      this.#refreshInFlight = false;
+    }
+    if (socket !== this.#socket) return; // Closed or replaced meanwhile: a new connection fetches its own token.
+    this.#send({ event: 'refresh_token', data: { token } });
   }
 
   /** One `get_stream_info` at a time, its answer timed; it also refreshes the app's `stream_info`. */

@@ -169,6 +169,85 @@ describe('NovaViewer', () => {
     setup.viewer.close();
   });
 
+  const TOKEN_EXPIRED = {
+    event: 'error',
+    data: { error_code: 'TOKEN_EXPIRED', error_message: 'the token expires at ...', severity: 'warning', recoverable: true },
+  };
+
+  it('answers TOKEN_EXPIRED with a refresh_token carrying a new token from getToken', async () => {
+    let issued = 0;
+    const setup = setUp({ token: undefined, getToken: async () => `t${++issued}` });
+    const socket = await connected(setup);
+    const refreshed = [];
+    setup.viewer.on('token_refreshed', (data) => refreshed.push(data));
+
+    socket.receive(TOKEN_EXPIRED);
+    await settle();
+
+    assert.deepEqual(socket.sentEvents('refresh_token'), [{ event: 'refresh_token', data: { token: 't2' } }]);
+    assert.equal(setup.events('server_error')[0].error_code, 'TOKEN_EXPIRED', 'the app sees the notice too');
+    socket.receive({ event: 'token_refreshed', data: { expires_at: '2026-12-01T01:00:00.000Z', timestamp: 'x' } });
+    assert.deepEqual(refreshed.map((r) => r.expires_at), ['2026-12-01T01:00:00.000Z']);
+    assert.equal(setup.viewer.state, State.OPEN);
+    setup.viewer.close();
+  });
+
+  it('asks getToken once for a burst of TOKEN_EXPIRED notices', async () => {
+    let release;
+    let calls = 0;
+    const setup = setUp({ token: undefined, getToken: () => (++calls === 1 ? 'first' : new Promise((resolve) => { release = resolve; })) });
+    const socket = await connected(setup);
+    socket.receive(TOKEN_EXPIRED);
+    socket.receive(TOKEN_EXPIRED);
+    assert.equal(calls, 2, 'one for the connection, one for the refresh');
+    release('second');
+    await settle();
+    assert.deepEqual(socket.sentEvents('refresh_token').map((m) => m.data.token), ['second']);
+    setup.viewer.close();
+  });
+
+  it('sends no refresh_token with a static token, and reconnects after the close 1008 that follows', async () => {
+    const setup = setUp();
+    const socket = await connected(setup);
+    socket.receive(TOKEN_EXPIRED);
+    await settle();
+    assert.deepEqual(socket.sentEvents('refresh_token'), []);
+    socket.drop(1008, 'token expired');
+    await settle();
+    assert.equal(setup.events('close').at(-1).willReconnect, true);
+    assert.equal(setup.viewer.state, State.RECONNECTING);
+    setup.viewer.close();
+  });
+
+  it('reports a getToken that fails on TOKEN_EXPIRED, and keeps the connection', async () => {
+    let calls = 0;
+    const setup = setUp({ token: undefined, getToken: async () => {
+      if (++calls > 1) throw new Error('auth service down');
+      return 'first';
+    } });
+    const socket = await connected(setup);
+    socket.receive(TOKEN_EXPIRED);
+    await settle();
+    assert.deepEqual(socket.sentEvents('refresh_token'), []);
+    assert.deepEqual(setup.events('error').map((e) => e.code), ['TOKEN_FAILED']);
+    assert.equal(setup.viewer.state, State.OPEN);
+    setup.viewer.close();
+  });
+
+  it('does not send a new token on a connection that closed while getToken was fetching it', async () => {
+    let release;
+    let calls = 0;
+    const setup = setUp({ token: undefined, getToken: () => (++calls === 1 ? 'first' : new Promise((resolve) => { release = resolve; })) });
+    const socket = await connected(setup);
+    socket.receive(TOKEN_EXPIRED);
+    socket.drop(1008, 'token expired');
+    await settle();
+    release('late');
+    await settle();
+    assert.deepEqual(socket.sentEvents('refresh_token'), []);
+    setup.viewer.close();
+  });
+
   for (const [what, act] of [
     ['stream_ended', (socket) => {
       socket.receive({ event: 'stream_ended', seq: 3, data: { stream_id: 'demo', reason: 'broadcaster_ended' } });
