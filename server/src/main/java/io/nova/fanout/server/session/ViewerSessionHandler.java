@@ -28,6 +28,7 @@ import io.nova.fanout.protocol.ReportIssue;
 import io.nova.fanout.protocol.StreamInfo;
 import io.nova.fanout.protocol.StreamStatus;
 import io.nova.fanout.protocol.TokenRefreshed;
+import io.nova.fanout.server.auth.AuthResult;
 import io.nova.fanout.server.fanout.ViewerSession;
 import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamChange;
@@ -88,10 +89,12 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
     }
 
     private void open() {
+        // The clock before the ticker: the token's deadlines then come late by the time between, never early.
+        Instant wallNow = shared.clock().instant();
         long now = now();
         pings = new PingSchedule(now, shared.pingIntervalNanos(), shared.pingTimeoutNanos(), shared.idleTimeoutNanos());
         inbound = new InboundRateLimit(shared.inboundRate(), shared.inboundBurst());
-        token = new TokenLifetime(admission.tokenExpiresAt(), shared.tokenExpiryWarning(), shared.clock().instant(), now);
+        token = new TokenLifetime(admission.tokenExpiresAt(), shared.tokenExpiryWarning(), wallNow, now);
         sessionId = shared.newSessionId();
         Stream stream = admission.stream();
         writer.writeNow(shared.encoder().encode(new ConnectionEstablished(stream.id(), admission.viewerId(), sessionId,
@@ -177,9 +180,10 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
             expire();
             return;
         }
+        AuthResult verdict = shared.tokens().verify(newToken);
         Instant wallNow = shared.clock().instant();
-        TokenLifetime.Refresh outcome = token.refresh(shared.tokens().verify(newToken), admission.viewerId(),
-                admission.stream().id(), wallNow, now);
+        TokenLifetime.Refresh outcome = token.refresh(verdict, admission.viewerId(), admission.stream().id(), wallNow,
+                now());
         shared.metrics().tokenRefresh(outcome.tag());
         writer.writeNow(shared.encoder().encode(outcome == TokenLifetime.Refresh.ACCEPTED
                 ? new TokenRefreshed(token.expiresAt(), wallNow)
