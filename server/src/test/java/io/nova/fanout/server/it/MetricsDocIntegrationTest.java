@@ -51,6 +51,8 @@ class MetricsDocIntegrationTest {
         assertThat(fixture.broadcaster().events("metered",
                 "{\"event\":\"bitrate_update\",\"data\":{\"current_bitrate_kbps\":4000}}").status()).isEqualTo(200);
         viewer.awaitEvent("bitrate_update", WAIT);
+        viewer.send("{\"event\":\"refresh_token\",\"data\":{\"token\":\"not.a.jwt\"}}");
+        viewer.await(m -> "INVALID_TOKEN".equals(m.data().path("error_code").asText()), "INVALID_TOKEN", WAIT);
         assertThat(RawHttp.upgrade(fixture.port(), "/api/v1/streams/metered/ws?token=forged", java.util.Map.of()).status())
                 .isEqualTo(401);
         fixture.broadcaster().end("metered", "broadcaster_ended");
