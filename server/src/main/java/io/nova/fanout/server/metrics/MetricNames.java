@@ -17,7 +17,12 @@ public enum MetricNames {
     CLIENT_CLOSES("nova.client.closes", "Viewer connections closed by the server, by WebSocket close code"),
     VIEWER_ISSUES("nova.viewer.issues", "Issues reported by viewers, by issue type and severity"),
     TOKEN_REFRESHES("nova.token.refreshes", "refresh_token messages of viewers, by outcome"),
-    TOKEN_EXPIRATIONS("nova.token.expirations", "Viewer connections closed because their token expired");
+    TOKEN_EXPIRATIONS("nova.token.expirations", "Viewer connections closed because their token expired"),
+    TLS_HANDSHAKE_FAILURES("nova.tls.handshake.failures",
+            "TLS handshakes that failed, by port and reason (timeout, not_tls, closed, handshake)"),
+    TLS_RELOADS("nova.tls.reloads", "Certificate reloads after a change on disk, by port and outcome (applied, failed)"),
+    TLS_CERTIFICATE_EXPIRY("nova.tls.certificate.expiry.timestamp",
+            "When the certificate each port serves expires, in seconds since the epoch");
 
     private final String meterName;
     private final String description;

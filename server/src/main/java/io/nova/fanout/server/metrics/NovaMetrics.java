@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The server's meters. Counters are created when bound and incremented by the data path; gauges read live
@@ -118,6 +119,25 @@ public final class NovaMetrics implements MeterBinder {
     public void serverClose(int code) {
         closes.computeIfAbsent(code, c -> counter(MetricNames.CLIENT_CLOSES).tag("code", Integer.toString(c))
                 .register(registry)).increment();
+    }
+
+    /** @param port "viewer" or "internal"; @param reason one of a closed set */
+    public void tlsHandshakeFailed(String port, String reason) {
+        counter(MetricNames.TLS_HANDSHAKE_FAILURES).tag("port", port).tag("reason", reason).register(registry)
+                .increment();
+    }
+
+    /** @param applied whether the changed files were taken into use, or refused and the old pair kept */
+    public void tlsReload(String port, boolean applied) {
+        counter(MetricNames.TLS_RELOADS).tag("port", port).tag("outcome", applied ? "applied" : "failed")
+                .register(registry).increment();
+    }
+
+    /** Reads the expiry of the certificate a port serves when scraped. */
+    public void tlsCertificate(String port, LongSupplier notAfterEpochSeconds) {
+        Gauge.builder(MetricNames.TLS_CERTIFICATE_EXPIRY.meterName(), notAfterEpochSeconds, LongSupplier::getAsLong)
+                .description(MetricNames.TLS_CERTIFICATE_EXPIRY.description()).baseUnit("seconds")
+                .tag("port", port).strongReference(true).register(registry);
     }
 
     private static Counter.Builder counter(MetricNames name) {
