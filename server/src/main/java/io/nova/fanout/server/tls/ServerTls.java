@@ -36,8 +36,10 @@ public final class ServerTls {
     private final TlsFailureHandler failures;
     private volatile Loaded loaded;
     private volatile String lastProblem;
-    /** What the files held at the last look: a digest of both, or the error that kept them from being read. */
+    /** What the files held when last taken or reported: a digest of both, or the error that kept them unread. */
     private String lastSeen;
+    /** A refused state seen once and not yet reported: a renewal may be half way, its next file a moment off. */
+    private String refusedOnce;
 
     /** The material in use, and since when. */
     public record Loaded(TlsMaterial material, Instant loadedAt) {
@@ -102,7 +104,9 @@ public final class ServerTls {
     /**
      * Reads both files and, if they changed since the last look, builds and installs their material. A pair
      * that cannot serve (half written, key and certificate not matching, unreadable) leaves the current one in
-     * place, is logged once, and is tried again when the files change again. Blocking: never on an event loop.
+     * place; when the next look finds it unchanged it is reported (logged once, counted), and it is tried
+     * again when the files change again. The one look of grace spares a warning for each renewal that writes
+     * the certificate and the key one after the other. Blocking: never on an event loop.
      */
     public void reloadIfChanged() {
         Snapshot snapshot;
@@ -123,6 +127,7 @@ public final class ServerTls {
             return;
         }
         lastSeen = snapshot.digest();
+        refusedOnce = null;
         loaded = new Loaded(material, clock.instant());
         lastProblem = null;
         metrics.tlsReload(port, true);
@@ -134,6 +139,11 @@ public final class ServerTls {
         if (seen.equals(lastSeen)) {
             return; // already reported, and nothing changed since
         }
+        if (!seen.equals(refusedOnce)) {
+            refusedOnce = seen;
+            return;
+        }
+        refusedOnce = null;
         lastSeen = seen;
         lastProblem = problem;
         metrics.tlsReload(port, false);

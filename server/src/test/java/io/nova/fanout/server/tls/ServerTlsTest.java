@@ -107,10 +107,28 @@ class ServerTlsTest {
     }
 
     @Test
+    void aRenewalCaughtHalfWayIsTakenWithoutAWarningWhenItCompletesByTheNextLook() {
+        ServerTls tls = load();
+        TestCertificate.writeAtomically(certFile, SECOND.certificatePem());
+        tls.reloadIfChanged();
+        assertThat(tls.loaded().material().certificate()).isEqualTo(FIRST.certificate());
+        assertThat(tls.lastProblem()).isNull();
+
+        TestCertificate.writeAtomically(keyFile, SECOND.pkcs8KeyPem());
+        tls.reloadIfChanged();
+
+        assertThat(tls.loaded().material().certificate()).isEqualTo(SECOND.certificate());
+        assertThat(warnings()).isEmpty();
+        assertThat(reloads("failed")).isZero();
+        assertThat(reloads("applied")).isEqualTo(1);
+    }
+
+    @Test
     void aRefusedPairKeepsTheOldOneIsReportedOnceAndIsRetriedWhenTheFilesChange() {
         ServerTls tls = load();
-        // A renewal caught half way: the new certificate is there, its key not yet.
+        // The new certificate beside the old key, for two looks in a row: not a renewal in progress.
         TestCertificate.writeAtomically(certFile, SECOND.certificatePem());
+        tls.reloadIfChanged();
         tls.reloadIfChanged();
         tls.reloadIfChanged();
         assertThat(tls.loaded().material().certificate()).isEqualTo(FIRST.certificate());
@@ -146,6 +164,8 @@ class ServerTlsTest {
     void aVanishedFileKeepsTheOldPairUntilItIsBack() throws IOException {
         ServerTls tls = load();
         Files.delete(keyFile);
+        tls.reloadIfChanged();
+        assertThat(tls.lastProblem()).isNull();
         tls.reloadIfChanged();
         assertThat(tls.lastProblem()).isEqualTo("tlsKey: " + keyFile + ": no such file");
         assertThat(tls.loaded().material().certificate()).isEqualTo(FIRST.certificate());
