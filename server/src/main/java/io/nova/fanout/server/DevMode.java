@@ -55,6 +55,9 @@ final class DevMode {
         final String broadcasterToken = minter.broadcasterToken("dev-broadcaster", TOKEN_TTL);
         final String viewerAuthority = Main.authority(reachableHost(config.host()), port);
         final String internalAuthority = Main.authority(reachableHost(config.internalHost()), internalPort);
+        final String page = (config.viewerTls() ? "https://" : "http://") + viewerAuthority;
+        final String viewerUrl = (config.viewerTls() ? "wss://" : "ws://") + viewerAuthority;
+        final String internalUrl = (config.internalTls() ? "https://" : "http://") + internalAuthority;
         return String.join("\n",
                 RULE,
                 HEADLINE,
@@ -64,21 +67,21 @@ final class DevMode {
                 "  " + secret,
                 "",
                 "# A simulated broadcaster keeps the stream '" + DemoBroadcaster.STREAM_ID + "' live; watch it in a browser:",
-                "http://" + viewerAuthority + "/?stream=" + DemoBroadcaster.STREAM_ID + "&token=" + viewerToken,
+                page + "/?stream=" + DemoBroadcaster.STREAM_ID + "&token=" + viewerToken,
                 "",
                 "export NOVA_VIEWER_TOKEN=" + viewerToken,
                 "export NOVA_BROADCASTER_TOKEN=" + broadcasterToken,
                 "",
                 "# Register a stream and start it:",
                 "curl -X PUT -H \"Authorization: Bearer $NOVA_BROADCASTER_TOKEN\" " +
-                "-H 'Content-Type: application/json' http://" + internalAuthority + "/internal/v1/streams/demo " +
+                "-H 'Content-Type: application/json' " + internalUrl + "/internal/v1/streams/demo " +
                 "-d '{\"broadcaster_id\":\"dev-broadcaster\",\"title\":\"Demo stream\",\"quality\":\"1080p\"," +
                 "\"fps\":60,\"bitrate_kbps\":5000}'",
-                "curl -X POST -H \"Authorization: Bearer $NOVA_BROADCASTER_TOKEN\" http://" + internalAuthority +
+                "curl -X POST -H \"Authorization: Bearer $NOVA_BROADCASTER_TOKEN\" " + internalUrl +
                 "/internal/v1/streams/demo/start",
                 "",
                 "# Watch it as a viewer:",
-                "npx wscat -c \"ws://" + viewerAuthority + "/api/v1/streams/demo/ws?token=$NOVA_VIEWER_TOKEN\"",
+                "npx wscat -c \"" + viewerUrl + "/api/v1/streams/demo/ws?token=$NOVA_VIEWER_TOKEN\"",
                 RULE,
                 "");
     }

@@ -86,6 +86,32 @@ public final class Main {
                           "Default: ${DEFAULT-VALUE}.")
     private int internalPort;
 
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain of the viewer port, the server's certificate first (e.g. " +
+                          "certbot's fullchain.pem); with --tls-key, viewers connect with wss://. Reloaded when " +
+                          "it changes. Env: NOVA_TLS_CERT. Default: none (plain ws://).")
+    private Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "PEM private key of --tls-cert (PKCS#8, or RSA/EC PRIVATE KEY), unencrypted; make it " +
+                          "readable by the server's user only. Env: NOVA_TLS_KEY. Default: none.")
+    private Path tlsKey;
+
+    @Option(names = "--internal-tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain of the internal port; with --internal-tls-key it speaks " +
+                          "https:// and wss://. Env: NOVA_INTERNAL_TLS_CERT. Default: none (plain http://).")
+    private Path internalTlsCert;
+
+    @Option(names = "--internal-tls-key", paramLabel = "FILE",
+            description = "PEM private key of --internal-tls-cert. Env: NOVA_INTERNAL_TLS_KEY. Default: none.")
+    private Path internalTlsKey;
+
+    @Option(names = "--tls-reload-interval", paramLabel = "DURATION", defaultValue = "10s",
+            description = "How often the certificate and key files are checked for changes; new connections " +
+                          "get a changed pair, open ones keep theirs (0s never checks, else 100ms..24h). " +
+                          "Env: NOVA_TLS_RELOAD_INTERVAL. Default: ${DEFAULT-VALUE}.")
+    private Duration tlsReloadInterval;
+
     // No ${DEFAULT-VALUE} here: it would print the secret from the environment in --help.
     @Option(names = "--jwt-secret", paramLabel = "SECRET",
             description = "HS256 secret of viewer and broadcaster tokens, at least 32 bytes. Prefer the " +
@@ -381,6 +407,8 @@ public final class Main {
                 .demoStream(demoStream).allowedOrigins(allowedOrigins).inboundRate(inboundRate, inboundBurst)
                 .maxConnectionsPerIp(maxConnectionsPerIp).handshakeRatePerIp(handshakeRatePerIp, handshakeBurstPerIp)
                 .tokenExpiryWarning(tokenExpiryWarning)
+                .tls(tlsCert, tlsKey).internalTls(internalTlsCert, internalTlsKey)
+                .tlsReloadInterval(tlsReloadInterval)
                 .build();
     }
 
@@ -392,6 +420,11 @@ public final class Main {
         final NovaServer server;
         try {
             server = NovaServer.start(config);
+        } catch (IllegalArgumentException e) {
+            // A setting only the start can check, such as a certificate that does not match its key.
+            System.err.println("nova-server: " + e.getMessage());
+            System.exit(EXIT_USAGE);
+            return;
         } catch (Exception e) {
             logger.error("nova-server failed to start", e);
             System.exit(EXIT_FAILURE);
@@ -407,8 +440,10 @@ public final class Main {
                 System.exit(0);
             }, "nova-server-stop").start());
         }
-        logger.info("nova-server listening: viewers on {}, internal API on {}",
-                    authority(config.host(), server.port()), authority(config.internalHost(), server.internalPort()));
+        logger.info("nova-server listening: viewers on {}{}, internal API on {}{}",
+                    config.viewerTls() ? "wss://" : "ws://", authority(config.host(), server.port()),
+                    config.internalTls() ? "https://" : "http://",
+                    authority(config.internalHost(), server.internalPort()));
         if (devMode != null) {
             System.out.print(devMode.banner(config, server.port(), server.internalPort()));
             System.out.flush();

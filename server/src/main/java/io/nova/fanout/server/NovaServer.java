@@ -49,11 +49,16 @@ import io.nova.fanout.server.metrics.NovaMetrics;
 import io.nova.fanout.server.session.ViewerIssueLog;
 import io.nova.fanout.server.session.ViewerSessions;
 import io.nova.fanout.server.stream.StreamRegistry;
+import io.nova.fanout.server.tls.ServerTls;
+import io.nova.fanout.server.tls.TlsReloader;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 
 /**
  * The server: wires the data path together and binds the viewer port and the internal port. Built from one
@@ -80,6 +85,7 @@ public final class NovaServer implements AutoCloseable {
     private final DemoBroadcaster demo;
     private final Channel viewerListener;
     private final Channel internalListener;
+    private final TlsReloader tlsReloader;
     private final ConnectionLimiter limiter;
     private final ScheduledFuture<?> addressSweep;
     private final Duration shutdownGrace;
@@ -104,6 +110,11 @@ public final class NovaServer implements AutoCloseable {
             shutdownGrace = config.shutdownGrace();
             meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             metrics.bindTo(meters);
+            // First, so that a certificate that cannot serve stops the start before anything runs.
+            ServerTls viewerTls = loadTls("viewer", "tlsCert", config.tlsCert(), "tlsKey", config.tlsKey(), metrics,
+                    config);
+            ServerTls internalTls = loadTls("internal", "internalTlsCert", config.internalTlsCert(),
+                    "internalTlsKey", config.internalTlsKey(), metrics, config);
             // Heap, GC and CPU figures let a load test relate its results to what the server spent.
             new JvmMemoryMetrics().bindTo(meters);
             gcMetrics = new JvmGcMetrics();
@@ -142,11 +153,12 @@ public final class NovaServer implements AutoCloseable {
                             () -> new AddressLimitHandler(addressLimits, metrics, handshakeLog),
                             () -> new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics, origins, handshakeLog,
                                     ViewerChannelInitializer.WEBSOCKET),
-                            config.maxFrameBytes(), handshakeTimeout))
+                            config.maxFrameBytes(), handshakeTimeout, viewerTls))
                     .bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
 
             ObjectMapper mapper = BroadcasterApiContext.newObjectMapper();
-            ServerStatus status = new ServerStatus(mapper, config, registry, limiter::open, () -> readiness);
+            ServerStatus status = new ServerStatus(mapper, config, registry, limiter::open, () -> readiness,
+                    viewerTls, internalTls);
             BroadcasterApiContext api = new BroadcasterApiContext(tokens, mapper, config.clock(),
                     meters::scrape, status::snapshot, config.maxFrameBytes());
             internalListener = new ServerBootstrap()
@@ -154,8 +166,10 @@ public final class NovaServer implements AutoCloseable {
                     .channel(serverChannel)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new InternalChannelInitializer(health, () -> new BroadcasterApiHandler(registry, api),
-                            config.maxRequestBodyBytes(), config.maxFrameBytes(), handshakeTimeout))
+                            config.maxRequestBodyBytes(), config.maxFrameBytes(), handshakeTimeout, internalTls))
                     .bind(new InetSocketAddress(config.internalHost(), config.internalPort())).sync().channel();
+            tlsReloader = TlsReloader.start(Stream.of(viewerTls, internalTls).filter(Objects::nonNull).toList(),
+                    config.tlsReloadInterval());
         } catch (InterruptedException | RuntimeException e) {
             shutdownGroups();
             throw e;
@@ -163,7 +177,18 @@ public final class NovaServer implements AutoCloseable {
         readiness = Readiness.READY;
     }
 
-    /** Binds both ports and returns once both are listening. */
+    /** The port's TLS from its two files, or null when the port is plain. */
+    private static ServerTls loadTls(String port, String certSetting, Path cert, String keySetting, Path key,
+            NovaMetrics metrics, ServerConfig config) {
+        return cert == null ? null
+                : ServerTls.load(port, new ServerTls.Source(certSetting, cert, keySetting, key), metrics, config.clock());
+    }
+
+    /**
+     * Binds both ports and returns once both are listening.
+     *
+     * @throws IllegalArgumentException when a port's certificate or key cannot serve, naming the setting
+     */
     public static NovaServer start(ServerConfig config) throws InterruptedException {
         return new NovaServer(config);
     }
@@ -212,6 +237,7 @@ public final class NovaServer implements AutoCloseable {
             return;
         }
         readiness = Readiness.DRAINING;
+        tlsReloader.close();
         if (demo != null) {
             demo.close();
         }

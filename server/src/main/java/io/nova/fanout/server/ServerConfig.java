@@ -2,6 +2,7 @@ package io.nova.fanout.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +51,11 @@ public final class ServerConfig {
     private final int writeBufferLowWaterMark;
     private final int writeBufferHighWaterMark;
     private final int maxRequestBodyBytes;
+    private final Path tlsCert;
+    private final Path tlsKey;
+    private final Path internalTlsCert;
+    private final Path internalTlsKey;
+    private final Duration tlsReloadInterval;
     private final Clock clock;
 
     private ServerConfig(Builder builder) {
@@ -81,6 +87,11 @@ public final class ServerConfig {
         writeBufferLowWaterMark = builder.writeBufferLowWaterMark;
         writeBufferHighWaterMark = builder.writeBufferHighWaterMark;
         maxRequestBodyBytes = builder.effectiveMaxRequestBodyBytes();
+        tlsCert = builder.tlsCert;
+        tlsKey = builder.tlsKey;
+        internalTlsCert = builder.internalTlsCert;
+        internalTlsKey = builder.internalTlsKey;
+        tlsReloadInterval = builder.tlsReloadInterval;
         clock = builder.clock;
     }
 
@@ -239,6 +250,41 @@ public final class ServerConfig {
         return maxRequestBodyBytes;
     }
 
+    /** The viewer port's PEM certificate chain, server certificate first; {@code null} for plain {@code ws://}. */
+    public Path tlsCert() {
+        return tlsCert;
+    }
+
+    /** The PEM private key of {@link #tlsCert()}; set exactly when it is. */
+    public Path tlsKey() {
+        return tlsKey;
+    }
+
+    /** Whether the viewer port speaks TLS ({@code wss://}, {@code https://}). */
+    public boolean viewerTls() {
+        return tlsCert != null;
+    }
+
+    /** The internal port's PEM certificate chain; {@code null} for plain {@code http://}. */
+    public Path internalTlsCert() {
+        return internalTlsCert;
+    }
+
+    /** The PEM private key of {@link #internalTlsCert()}; set exactly when it is. */
+    public Path internalTlsKey() {
+        return internalTlsKey;
+    }
+
+    /** Whether the internal port speaks TLS. */
+    public boolean internalTls() {
+        return internalTlsCert != null;
+    }
+
+    /** How often the certificate and key files are checked for changes; zero never checks. */
+    public Duration tlsReloadInterval() {
+        return tlsReloadInterval;
+    }
+
     /** The clock for token expiry and timestamps; fixed or offset in tests. */
     public Clock clock() {
         return clock;
@@ -261,6 +307,8 @@ public final class ServerConfig {
                 .handshakeTimeout(handshakeTimeout)
                 .writeBufferWaterMarks(writeBufferLowWaterMark, writeBufferHighWaterMark)
                 .maxRequestBodyBytes(maxRequestBodyBytes)
+                .tls(tlsCert, tlsKey).internalTls(internalTlsCert, internalTlsKey)
+                .tlsReloadInterval(tlsReloadInterval)
                 .clock(clock);
     }
 
@@ -287,7 +335,14 @@ public final class ServerConfig {
                ", tokenExpiryWarning=" + Durations.format(tokenExpiryWarning) +
                ", handshakeTimeout=" + Durations.format(handshakeTimeout) +
                ", writeBufferWaterMarks=" + writeBufferLowWaterMark + ".." + writeBufferHighWaterMark +
-               ", maxRequestBodyBytes=" + maxRequestBodyBytes + ", clock=" + clock + '}';
+               ", maxRequestBodyBytes=" + maxRequestBodyBytes +
+               ", tlsCert=" + orNone(tlsCert) + ", tlsKey=" + orNone(tlsKey) +
+               ", internalTlsCert=" + orNone(internalTlsCert) + ", internalTlsKey=" + orNone(internalTlsKey) +
+               ", tlsReloadInterval=" + Durations.format(tlsReloadInterval) + ", clock=" + clock + '}';
+    }
+
+    private static String orNone(Path path) {
+        return path == null ? "none" : path.toString();
     }
 
     /** Starts from the defaults; {@link #build()} validates, the setters only reject {@code null}. */
@@ -322,6 +377,11 @@ public final class ServerConfig {
         private int writeBufferHighWaterMark = 64 * 1024;
         /** 0 until set: then 4 MiB, or the frame limit if that is larger, so one full event always fits. */
         private int maxRequestBodyBytes;
+        private Path tlsCert;
+        private Path tlsKey;
+        private Path internalTlsCert;
+        private Path internalTlsKey;
+        private Duration tlsReloadInterval = Duration.ofSeconds(10);
         private Clock clock = Clock.systemUTC();
 
         private Builder() {}
@@ -458,6 +518,25 @@ public final class ServerConfig {
             return this;
         }
 
+        /** The viewer port's certificate chain and key files, both or neither ({@code null}: plain). */
+        public Builder tls(Path certificate, Path key) {
+            tlsCert = certificate;
+            tlsKey = key;
+            return this;
+        }
+
+        /** The internal port's certificate chain and key files, both or neither ({@code null}: plain). */
+        public Builder internalTls(Path certificate, Path key) {
+            internalTlsCert = certificate;
+            internalTlsKey = key;
+            return this;
+        }
+
+        public Builder tlsReloadInterval(Duration tlsReloadInterval) {
+            this.tlsReloadInterval = requireNonNull(tlsReloadInterval, "tlsReloadInterval");
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = requireNonNull(clock, "clock");
             return this;
@@ -507,11 +586,25 @@ public final class ServerConfig {
             check(effectiveMaxRequestBodyBytes() >= maxFrameBytes,
                   "maxRequestBodyBytes: " + maxRequestBodyBytes +
                   " (expected: >= maxFrameBytes (" + maxFrameBytes + "))");
+            checkPair("tlsCert", tlsCert, "tlsKey", tlsKey);
+            checkPair("internalTlsCert", internalTlsCert, "internalTlsKey", internalTlsKey);
+            check(tlsReloadInterval.isZero() || tlsReloadInterval.compareTo(Duration.ofMillis(100)) >= 0
+                  && tlsReloadInterval.compareTo(Duration.ofHours(24)) <= 0,
+                  "tlsReloadInterval: " + Durations.format(tlsReloadInterval) +
+                  " (expected: 0s to never reload, or 100ms..24h)");
             return new ServerConfig(this);
         }
 
         private int effectiveMaxRequestBodyBytes() {
             return maxRequestBodyBytes != 0 ? maxRequestBodyBytes : Math.max(DEFAULT_MAX_REQUEST_BODY_BYTES, maxFrameBytes);
+        }
+
+        /** A certificate is useless without its key, and a key without its certificate. */
+        private static void checkPair(String certName, Path cert, String keyName, Path key) {
+            check(cert != null || key == null,
+                  certName + ": none (expected: a PEM certificate file, since " + keyName + " is set)");
+            check(key != null || cert == null,
+                  keyName + ": none (expected: a PEM private key file, since " + certName + " is set)");
         }
 
         private static void checkHost(String name, String value) {

@@ -9,6 +9,7 @@ import io.nova.fanout.server.connect.Readiness;
 import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamRegistry;
 import io.nova.fanout.server.stream.ViewerCounts;
+import io.nova.fanout.server.tls.ServerTls;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +22,8 @@ import java.util.function.Supplier;
 
 /**
  * What {@code GET /status} on the internal port tells an operator: version, uptime, readiness, connections,
- * streams by status with the largest audiences, and the configuration without its secret.
+ * streams by status with the largest audiences, the certificate each port serves, and the configuration
+ * without its secret.
  */
 final class ServerStatus {
     /** How many streams the answer lists by name: the largest audiences, not every stream. */
@@ -34,9 +36,14 @@ final class ServerStatus {
     private final IntSupplier viewersConnected;
     private final Supplier<Readiness> readiness;
     private final ServerConfig config;
+    private final ServerTls viewerTls;
+    private final ServerTls internalTls;
 
+    /** @param viewerTls the viewer port's TLS, or null when it is plain; likewise {@code internalTls} */
     ServerStatus(ObjectMapper mapper, ServerConfig config, StreamRegistry streams, IntSupplier viewersConnected,
-            Supplier<Readiness> readiness) {
+            Supplier<Readiness> readiness, ServerTls viewerTls, ServerTls internalTls) {
+        this.viewerTls = viewerTls;
+        this.internalTls = internalTls;
         this.mapper = mapper;
         this.clock = config.clock();
         this.startedAt = clock.instant();
@@ -83,7 +90,23 @@ final class ServerStatus {
                         .put("status", entry.status().wireName())
                         .put("viewer_count", entry.viewers())
                         .put("peak_viewers", entry.peak()));
+        ObjectNode tls = status.putObject("tls");
+        putTls(tls.putObject("viewer"), viewerTls);
+        putTls(tls.putObject("internal"), internalTls);
         status.put("config", config.toString());
         return status;
+    }
+
+    private static void putTls(ObjectNode port, ServerTls tls) {
+        port.put("enabled", tls != null);
+        if (tls == null) {
+            return;
+        }
+        ServerTls.Loaded loaded = tls.loaded();
+        port.put("certificate", loaded.material().describe());
+        port.put("not_after", Timestamps.format(loaded.material().notAfter()));
+        port.put("loaded_at", Timestamps.format(loaded.loadedAt()));
+        // Set while the files on disk hold a pair that was refused: what is served is not what is there.
+        port.put("reload_problem", tls.lastProblem());
     }
 }

@@ -3,6 +3,7 @@ package io.nova.fanout.server;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
@@ -78,6 +79,20 @@ class DevModeTest {
                 .contains("npx wscat -c \"ws://127.0.0.1:18080/api/v1/streams/demo/ws?token=$NOVA_VIEWER_TOKEN\"")
                 .containsPattern("\nhttp://127\\.0\\.0\\.1:18080/\\?stream=demo-live&token=[A-Za-z0-9_.-]+\n");
         assertThat(banner.indexOf("export NOVA_BROADCASTER_TOKEN=")).isLessThan(banner.indexOf("curl"));
+    }
+
+    @Test
+    void bannerSaysHttpsAndWssForThePortsThatSpeakTls() {
+        final ServerConfig viewerTls = config.toBuilder().tls(Path.of("c.pem"), Path.of("k.pem")).build();
+        assertThat(devMode.banner(viewerTls, 18080, 18081))
+                .contains("npx wscat -c \"wss://127.0.0.1:18080/api/v1/streams/demo/ws?token=")
+                .containsPattern("\nhttps://127\\.0\\.0\\.1:18080/\\?stream=demo-live&token=")
+                .contains(" http://127.0.0.1:18081/internal/v1/streams/demo/start");
+        final ServerConfig internalTls = config.toBuilder().internalTls(Path.of("c.pem"), Path.of("k.pem")).build();
+        assertThat(devMode.banner(internalTls, 18080, 18081))
+                .contains(" https://127.0.0.1:18081/internal/v1/streams/demo/start",
+                          "application/json' https://127.0.0.1:18081/internal/v1/streams/demo ")
+                .contains("npx wscat -c \"ws://127.0.0.1:18080/");
     }
 
     @Test

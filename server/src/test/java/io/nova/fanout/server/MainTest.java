@@ -46,7 +46,10 @@ class MainTest {
                 "--allowed-origins", "https://a.example,http://127.0.0.1:8080",
                 "--inbound-rate", "5", "--inbound-burst", "7",
                 "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9",
-                "--token-expiry-warning", "2m");
+                "--token-expiry-warning", "2m",
+                "--tls-cert", "/etc/nova/cert.pem", "--tls-key", "/etc/nova/key.pem",
+                "--internal-tls-cert", "/etc/nova/internal.pem", "--internal-tls-key", "/etc/nova/internal-key.pem",
+                "--tls-reload-interval", "1m");
         assertThat(config).usingRecursiveComparison().isEqualTo(ServerConfig.builder()
                 .host("10.0.0.1").port(9000).internalHost("10.0.0.2").internalPort(9001)
                 .jwtSecret(SECRET.getBytes(UTF_8))
@@ -57,6 +60,9 @@ class MainTest {
                 .allowedOrigins(java.util.List.of("https://a.example", "http://127.0.0.1:8080")).inboundRate(5, 7)
                 .maxConnectionsPerIp(0).handshakeRatePerIp(3, 9)
                 .tokenExpiryWarning(Duration.ofMinutes(2))
+                .tls(Path.of("/etc/nova/cert.pem"), Path.of("/etc/nova/key.pem"))
+                .internalTls(Path.of("/etc/nova/internal.pem"), Path.of("/etc/nova/internal-key.pem"))
+                .tlsReloadInterval(Duration.ofMinutes(1))
                 .build());
     }
 
@@ -75,7 +81,11 @@ class MainTest {
                 Map.entry("NOVA_DEMO_STREAM", "true"), Map.entry("NOVA_ALLOWED_ORIGINS", "https://a.example"),
                 Map.entry("NOVA_INBOUND_RATE", "5"), Map.entry("NOVA_INBOUND_BURST", "7"),
                 Map.entry("NOVA_MAX_CONNECTIONS_PER_IP", "0"), Map.entry("NOVA_HANDSHAKE_RATE_PER_IP", "3"),
-                Map.entry("NOVA_HANDSHAKE_BURST_PER_IP", "9"), Map.entry("NOVA_TOKEN_EXPIRY_WARNING", "45s")));
+                Map.entry("NOVA_HANDSHAKE_BURST_PER_IP", "9"), Map.entry("NOVA_TOKEN_EXPIRY_WARNING", "45s"),
+                Map.entry("NOVA_TLS_CERT", "/etc/nova/cert.pem"), Map.entry("NOVA_TLS_KEY", "/etc/nova/key.pem"),
+                Map.entry("NOVA_INTERNAL_TLS_CERT", "/etc/nova/internal.pem"),
+                Map.entry("NOVA_INTERNAL_TLS_KEY", "/etc/nova/internal-key.pem"),
+                Map.entry("NOVA_TLS_RELOAD_INTERVAL", "0s")));
         assertThat(config).usingRecursiveComparison().isEqualTo(parse(Map.of(),
                 "--host", "10.0.0.1", "--port", "9000",
                 "--internal-host", "10.0.0.2", "--internal-port", "9001",
@@ -86,7 +96,11 @@ class MainTest {
                 "--io-threads", "4", "--end-grace-period", "0s", "--shutdown-grace", "3s", "--demo-stream", "true",
                 "--allowed-origins", "https://a.example", "--inbound-rate", "5", "--inbound-burst", "7",
                 "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9",
-                "--token-expiry-warning", "45s"));
+                "--token-expiry-warning", "45s",
+                "--tls-cert", "/etc/nova/cert.pem", "--tls-key", "/etc/nova/key.pem",
+                "--internal-tls-cert", "/etc/nova/internal.pem", "--internal-tls-key", "/etc/nova/internal-key.pem",
+                "--tls-reload-interval", "0s"));
+        assertThat(config.tlsReloadInterval()).isZero();
     }
 
     @Test
@@ -116,6 +130,11 @@ class MainTest {
                 handshake-rate-per-ip: 3
                 handshake-burst-per-ip: 9
                 token-expiry-warning: 1m
+                tls-cert: /etc/nova/cert.pem
+                tls-key: /etc/nova/key.pem
+                internal-tls-cert: /etc/nova/internal.pem
+                internal-tls-key: /etc/nova/internal-key.pem
+                tls-reload-interval: 30s
                 """.formatted(SECRET));
         assertThat(parse(Map.of(), "--config", file.toString())).usingRecursiveComparison().isEqualTo(parse(Map.of(),
                 "--host", "10.0.0.1", "--port", "9000",
@@ -128,7 +147,10 @@ class MainTest {
                 "--allowed-origins", "https://a.example,http://127.0.0.1:8080",
                 "--inbound-rate", "5", "--inbound-burst", "7",
                 "--max-connections-per-ip", "0", "--handshake-rate-per-ip", "3", "--handshake-burst-per-ip", "9",
-                "--token-expiry-warning", "1m"));
+                "--token-expiry-warning", "1m",
+                "--tls-cert", "/etc/nova/cert.pem", "--tls-key", "/etc/nova/key.pem",
+                "--internal-tls-cert", "/etc/nova/internal.pem", "--internal-tls-key", "/etc/nova/internal-key.pem",
+                "--tls-reload-interval", "30s"));
     }
 
     @Test
@@ -270,6 +292,15 @@ class MainTest {
         assertThatThrownBy(() -> launch(Map.of(), "--log-format", "xml"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Invalid value for option '--log-format': unknown log format 'xml' (expected: text or json)");
+    }
+
+    @Test
+    void aCertificateWithoutItsKeyIsRefused() {
+        assertThatThrownBy(() -> parse(Map.of(), "--tls-cert", "/etc/nova/cert.pem"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("tlsKey: none (expected: a PEM private key file, since tlsCert is set)");
+        assertThatThrownBy(() -> parse(Map.of("NOVA_INTERNAL_TLS_KEY", "/etc/nova/key.pem")))
+                .hasMessage("internalTlsCert: none (expected: a PEM certificate file, since internalTlsKey is set)");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +52,13 @@ class ServerConfigTest {
         assertThat(config.writeBufferLowWaterMark()).isEqualTo(32 * 1024);
         assertThat(config.writeBufferHighWaterMark()).isEqualTo(64 * 1024);
         assertThat(config.maxRequestBodyBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(config.tlsCert()).isNull();
+        assertThat(config.tlsKey()).isNull();
+        assertThat(config.viewerTls()).isFalse();
+        assertThat(config.internalTlsCert()).isNull();
+        assertThat(config.internalTlsKey()).isNull();
+        assertThat(config.internalTls()).isFalse();
+        assertThat(config.tlsReloadInterval()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.clock()).isEqualTo(Clock.systemUTC());
     }
 
@@ -111,7 +119,21 @@ class ServerConfigTest {
                 invalid(b -> b.writeBufferWaterMarks(4096, 4096),
                         "writeBufferHighWaterMark: 4096 (expected: > writeBufferLowWaterMark (4096))"),
                 invalid(b -> b.maxFrameBytes(65_536).maxRequestBodyBytes(65_535),
-                        "maxRequestBodyBytes: 65535 (expected: >= maxFrameBytes (65536))"));
+                        "maxRequestBodyBytes: 65535 (expected: >= maxFrameBytes (65536))"),
+                invalid(b -> b.tls(Path.of("cert.pem"), null),
+                        "tlsKey: none (expected: a PEM private key file, since tlsCert is set)"),
+                invalid(b -> b.tls(null, Path.of("key.pem")),
+                        "tlsCert: none (expected: a PEM certificate file, since tlsKey is set)"),
+                invalid(b -> b.internalTls(Path.of("cert.pem"), null),
+                        "internalTlsKey: none (expected: a PEM private key file, since internalTlsCert is set)"),
+                invalid(b -> b.internalTls(null, Path.of("key.pem")),
+                        "internalTlsCert: none (expected: a PEM certificate file, since internalTlsKey is set)"),
+                invalid(b -> b.tlsReloadInterval(Duration.ofMillis(99)),
+                        "tlsReloadInterval: 99ms (expected: 0s to never reload, or 100ms..24h)"),
+                invalid(b -> b.tlsReloadInterval(Duration.ofHours(25)),
+                        "tlsReloadInterval: 25h (expected: 0s to never reload, or 100ms..24h)"),
+                invalid(b -> b.tlsReloadInterval(Duration.ofSeconds(-1)),
+                        "tlsReloadInterval: -1s (expected: 0s to never reload, or 100ms..24h)"));
     }
 
     @ParameterizedTest(name = "{1}")
@@ -138,6 +160,11 @@ class ServerConfigTest {
         ServerConfig.builder().viewerCountInterval(Duration.ofSeconds(1)).viewerCountBudget(1_000_000_000).build();
         ServerConfig.builder().viewerCountBudget(0).build();
         ServerConfig.builder().viewerCountBudget(100).build();
+        ServerConfig.builder().tlsReloadInterval(Duration.ZERO).build();
+        ServerConfig.builder().tlsReloadInterval(Duration.ofMillis(100)).build();
+        ServerConfig.builder().tlsReloadInterval(Duration.ofHours(24)).build();
+        ServerConfig.builder().tls(Path.of("c.pem"), Path.of("k.pem")).internalTls(Path.of("c.pem"), Path.of("k.pem"))
+                .build();
     }
 
     @Test
@@ -157,7 +184,10 @@ class ServerConfigTest {
         assertThat(text).contains("jwtSecret=<redacted>", "port=8080", "viewerCountInterval=50ms",
                                 "tokenExpiryWarning=30s")
                         .doesNotContain(new String(SECRET, UTF_8));
-        assertThat(ServerConfig.builder().build().toString()).contains("jwtSecret=none (dev mode)");
+        assertThat(ServerConfig.builder().build().toString()).contains("jwtSecret=none (dev mode)")
+                .contains("tlsCert=none, tlsKey=none, internalTlsCert=none, internalTlsKey=none, tlsReloadInterval=10s");
+        assertThat(ServerConfig.builder().tls(Path.of("/etc/nova/cert.pem"), Path.of("/etc/nova/key.pem")).build()
+                .toString()).contains("tlsCert=/etc/nova/cert.pem, tlsKey=/etc/nova/key.pem");
     }
 
     @Test
@@ -172,6 +202,9 @@ class ServerConfigTest {
                 .endGracePeriod(Duration.ofSeconds(11)).handshakeTimeout(Duration.ofSeconds(12))
                 .writeBufferWaterMarks(2048, 4096).maxRequestBodyBytes(16_384)
                 .tokenExpiryWarning(Duration.ofMinutes(13))
+                .tls(Path.of("/etc/nova/cert.pem"), Path.of("/etc/nova/key.pem"))
+                .internalTls(Path.of("/etc/nova/internal.pem"), Path.of("/etc/nova/internal-key.pem"))
+                .tlsReloadInterval(Duration.ofMinutes(1))
                 .clock(clock)
                 .build();
         assertThat(config.toBuilder().build()).usingRecursiveComparison().isEqualTo(config);

@@ -35,8 +35,8 @@ class ServerStatusTest {
             }
         }
 
-        JsonNode status = new ServerStatus(new ObjectMapper(), config, registry, () -> 42, () -> Readiness.DRAINING)
-                .snapshot();
+        JsonNode status = new ServerStatus(new ObjectMapper(), config, registry, () -> 42, () -> Readiness.DRAINING,
+                null, null).snapshot();
 
         assertThat(status.get("readiness").asText()).isEqualTo("draining");
         assertThat(status.get("viewers_connected").asInt()).isEqualTo(42);
@@ -46,6 +46,7 @@ class ServerStatusTest {
         assertThat(audiences).hasSize(ServerStatus.TOP_STREAMS).isSortedAccordingTo((a, b) -> b - a)
                 .containsExactly(12, 11, 9, 8, 7, 6, 5, 4, 3, 2); // of 0, 3, 6, 9, 12, 2, 5, 8, 11, 1, 4, 7
         assertThat(status.get("config").asText()).contains("jwtSecret=<redacted>");
+        assertThat(status.get("tls").toString()).isEqualTo("{\"viewer\":{\"enabled\":false},\"internal\":{\"enabled\":false}}");
         registry.close();
         assertThat(loop.finishAndReleaseAll()).isFalse();
     }

@@ -9,12 +9,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.nova.fanout.server.handshake.ViewerHandshakeHandler;
+import io.nova.fanout.server.tls.ServerTls;
 import java.util.function.Supplier;
 
 /**
  * Builds the viewer port's pipeline: HTTP until the handshake handler admits the viewer, then Netty's
  * WebSocket protocol handler (upgrade, close and ping frames, frame limits, UTF-8 checks) in front of the
- * session's handlers, which the handshake handler installs.
+ * session's handlers, which the handshake handler installs. With TLS, an {@code SslHandler} from the port's
+ * current context comes first, so a reloaded certificate serves the next connection.
  */
 public final class ViewerChannelInitializer extends ChannelInitializer<SocketChannel> {
     /** An upgrade request is headers only; anything bigger is not a viewer. */
@@ -32,13 +34,18 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
     private final Supplier<ViewerHandshakeHandler> handshakes;
     private final WebSocketServerProtocolConfig webSocketConfig;
     private final long requestTimeoutMillis;
+    private final ServerTls tls;
 
-    /** @param addressLimits one handler per connection, holding it to its address's limits */
+    /**
+     * @param addressLimits one handler per connection, holding it to its address's limits
+     * @param tls the port's certificate, or {@code null} for plain {@code ws://}
+     */
     public ViewerChannelInitializer(HealthCheckHandler health, StaticAssetHandler assets,
             Supplier<? extends ChannelHandler> addressLimits, Supplier<ViewerHandshakeHandler> handshakes,
-            int maxFrameBytes, long handshakeTimeoutMillis) {
+            int maxFrameBytes, long handshakeTimeoutMillis, ServerTls tls) {
         this.health = health;
         this.addressLimits = addressLimits;
+        this.tls = tls;
         this.assets = assets;
         this.requestTimeoutMillis = handshakeTimeoutMillis;
         this.handshakes = handshakes;
@@ -61,6 +68,12 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (tls != null) {
+            // The handshake gets the request's deadline: a client that never sends its ClientHello is cut off
+            // then, like one that never sends its request.
+            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), requestTimeoutMillis));
+            ch.pipeline().addLast("tls-failures", tls.failures());
+        }
         addHandlers(ch.pipeline());
     }
 

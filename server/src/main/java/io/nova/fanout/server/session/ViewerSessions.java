@@ -1,7 +1,9 @@
 package io.nova.fanout.server.session;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.nova.fanout.protocol.ProtocolCodec;
 import io.nova.fanout.server.auth.TokenVerifier;
@@ -71,8 +73,14 @@ public final class ViewerSessions {
         pipeline.addLast("frame-aggregator", new WebSocketFrameAggregator(settings.maxFrameBytes()));
         // Nearest the head: its frames are already complete WebSocket frames, so its writes and flushes go
         // straight to the socket instead of walking through the WebSocket and HTTP handlers (the handshake
-        // later puts Netty's frame encoder and decoder after it, where the HTTP codec was).
-        pipeline.addFirst("viewer-writer", writer);
+        // later puts Netty's frame encoder and decoder after it, where the HTTP codec was). With TLS, right
+        // behind the SslHandler, which must still encrypt them.
+        ChannelHandlerContext tls = pipeline.context(SslHandler.class);
+        if (tls == null) {
+            pipeline.addFirst("viewer-writer", writer);
+        } else {
+            pipeline.addAfter(tls.name(), "viewer-writer", writer);
+        }
         pipeline.addLast("viewer-session", session);
     }
 

@@ -90,7 +90,7 @@ public final class HandshakeFixtures {
     public static void viewerPipeline(EmbeddedChannel channel, ViewerHandshakeHandler handshake, int maxFrameBytes) {
         new ViewerChannelInitializer(new HealthCheckHandler(() -> Readiness.READY),
                 new StaticAssetHandler(StaticAssets.of(Map.of())), ChannelInboundHandlerAdapter::new, () -> handshake,
-                maxFrameBytes, 10_000)
+                maxFrameBytes, 10_000, null)
                 .addHandlers(channel.pipeline());
     }
 

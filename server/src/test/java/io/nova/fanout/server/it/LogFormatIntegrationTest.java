@@ -50,7 +50,7 @@ class LogFormatIntegrationTest {
             assertThat(json.path("timestamp").asLong()).as(line).isPositive();
             assertThat(json.has("formattedMessage")).as(line).isTrue();
         }
-        assertThat(messages(lines)).anySatisfy(m -> assertThat(m).startsWith("nova-server listening: viewers on 127.0.0.1:"))
+        assertThat(messages(lines)).anySatisfy(m -> assertThat(m).startsWith("nova-server listening: viewers on ws://127.0.0.1:"))
                 .anySatisfy(m -> assertThat(m).isEqualTo(
                         "viewer handshake refused: 404 STREAM_NOT_FOUND \"no such stream\" peer=127.0.0.1"))
                 .anySatisfy(m -> assertThat(m).isEqualTo(

@@ -39,6 +39,17 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts the server with {@code args} on loopback and free ports, and waits until it listens. */
     static ServerProcess start(Map<String, String> env, String... args) throws IOException, InterruptedException {
+        ServerProcess server = launch(env, args);
+        server.awaitListening(Duration.ofSeconds(60));
+        return server;
+    }
+
+    /** Starts a server that should refuse to start; {@link #awaitExit} then gives its exit status. */
+    static ServerProcess startExpectingRefusal(Map<String, String> env, String... args) throws IOException {
+        return launch(env, args);
+    }
+
+    private static ServerProcess launch(Map<String, String> env, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dio.netty.leakDetection.level=paranoid", "-Xmx256m",
@@ -50,9 +61,17 @@ final class ServerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("NOVA_"));
         builder.environment().putAll(env);
-        ServerProcess server = new ServerProcess(builder.start());
-        server.awaitListening(Duration.ofSeconds(60));
-        return server;
+        return new ServerProcess(builder.start());
+    }
+
+    /** Waits for the process to exit by itself, with everything it printed read; returns its exit status. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the server did not exit within " + timeout + "; output:\n"
+                    + String.join("\n", output()));
+        }
+        reader.join(5_000);
+        return process.exitValue();
     }
 
     int port() {

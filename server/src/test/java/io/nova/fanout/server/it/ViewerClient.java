@@ -82,6 +82,7 @@ final class ViewerClient implements AutoCloseable {
         boolean keepStreamEventData = true;
         boolean validate = true;
         Predicate<Received> pauseAfter = m -> false;
+        HttpClient http = HTTP;
 
         Options header(String name, String value) {
             headers.put(name, value);
@@ -110,6 +111,12 @@ final class ViewerClient implements AutoCloseable {
         /** For peers that do not speak the viewer protocol (the ingest socket): no protocol checks. */
         Options unchecked() {
             validate = false;
+            return this;
+        }
+
+        /** Connects through {@code client}, e.g. one whose SSL context trusts a test certificate, for wss://. */
+        Options httpClient(HttpClient client) {
+            http = client;
             return this;
         }
 
@@ -159,7 +166,7 @@ final class ViewerClient implements AutoCloseable {
 
     static CompletableFuture<ViewerClient> connectAsync(URI uri, Options options) {
         ViewerClient client = new ViewerClient(options);
-        WebSocket.Builder builder = HTTP.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT);
+        WebSocket.Builder builder = options.http.newWebSocketBuilder().connectTimeout(CONNECT_TIMEOUT);
         options.headers.forEach(builder::header);
         return builder.buildAsync(uri, client.new Listener()).thenApply(ws -> {
             client.socket = ws;
