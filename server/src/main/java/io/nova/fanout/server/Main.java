@@ -422,7 +422,7 @@ public final class Main {
             server = NovaServer.start(config);
         } catch (IllegalArgumentException e) {
             // A setting only the start can check, such as a certificate that does not match its key.
-            System.err.println("nova-server: " + e.getMessage());
+            System.err.println("nova-server: " + asOptionName(newCommandLine(Map.of()), e.getMessage()));
             System.exit(EXIT_USAGE);
             return;
         } catch (Exception e) {

@@ -298,9 +298,9 @@ class MainTest {
     void aCertificateWithoutItsKeyIsRefused() {
         assertThatThrownBy(() -> parse(Map.of(), "--tls-cert", "/etc/nova/cert.pem"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("tlsKey: none (expected: a PEM private key file, since tlsCert is set)");
+                .hasMessage("--tls-key: none (expected: a PEM private key file, since tlsCert is set)");
         assertThatThrownBy(() -> parse(Map.of("NOVA_INTERNAL_TLS_KEY", "/etc/nova/key.pem")))
-                .hasMessage("internalTlsCert: none (expected: a PEM certificate file, since internalTlsKey is set)");
+                .hasMessage("--internal-tls-cert: none (expected: a PEM certificate file, since internalTlsKey is set)");
     }
 
     @Test

@@ -121,20 +121,24 @@ public final class NovaMetrics implements MeterBinder {
                 .register(registry)).increment();
     }
 
-    /** @param port "viewer" or "internal"; @param reason one of a closed set */
-    public void tlsHandshakeFailed(String port, String reason) {
-        counter(MetricNames.TLS_HANDSHAKE_FAILURES).tag("port", port).tag("reason", reason).register(registry)
-                .increment();
+    /**
+     * The counter of a TLS port's failed handshakes for one reason; registered when the port starts, so that
+     * every series exists, at zero, from then on.
+     *
+     * @param port "viewer" or "internal"
+     * @param reason one of a closed set
+     */
+    public Counter tlsHandshakeFailures(String port, String reason) {
+        return counter(MetricNames.TLS_HANDSHAKE_FAILURES).tag("port", port).tag("reason", reason).register(registry);
     }
 
-    /** @param applied whether the changed files were taken into use, or refused and the old pair kept */
-    public void tlsReload(String port, boolean applied) {
-        counter(MetricNames.TLS_RELOADS).tag("port", port).tag("outcome", applied ? "applied" : "failed")
-                .register(registry).increment();
+    /** The counter of a TLS port's reloads with {@code outcome}: "applied", or "failed" when the old pair stays. */
+    public Counter tlsReloads(String port, String outcome) {
+        return counter(MetricNames.TLS_RELOADS).tag("port", port).tag("outcome", outcome).register(registry);
     }
 
     /** Reads the expiry of the certificate a port serves when scraped. */
-    public void tlsCertificate(String port, LongSupplier notAfterEpochSeconds) {
+    public void tlsCertificateExpiry(String port, LongSupplier notAfterEpochSeconds) {
         Gauge.builder(MetricNames.TLS_CERTIFICATE_EXPIRY.meterName(), notAfterEpochSeconds, LongSupplier::getAsLong)
                 .description(MetricNames.TLS_CERTIFICATE_EXPIRY.description()).baseUnit("seconds")
                 .tag("port", port).strongReference(true).register(registry);

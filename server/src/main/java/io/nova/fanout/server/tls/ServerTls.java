@@ -1,5 +1,6 @@
 package io.nova.fanout.server.tls;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.ssl.SslHandler;
 import io.nova.fanout.server.metrics.NovaMetrics;
@@ -31,7 +32,8 @@ public final class ServerTls {
 
     private final String port;
     private final Source files;
-    private final NovaMetrics metrics;
+    private final Counter applied;
+    private final Counter refused;
     private final Clock clock;
     private final TlsFailureHandler failures;
     private volatile Loaded loaded;
@@ -49,12 +51,13 @@ public final class ServerTls {
             String seen) {
         this.port = port;
         this.files = files;
-        this.metrics = metrics;
+        this.applied = metrics.tlsReloads(port, "applied");
+        this.refused = metrics.tlsReloads(port, "failed");
         this.clock = clock;
         this.failures = new TlsFailureHandler(port, metrics);
         this.loaded = new Loaded(material, clock.instant());
         this.lastSeen = seen;
-        metrics.tlsCertificate(port, () -> loaded.material().notAfter().getEpochSecond());
+        metrics.tlsCertificateExpiry(port, () -> loaded.material().notAfter().getEpochSecond());
     }
 
     /**
@@ -130,7 +133,7 @@ public final class ServerTls {
         refusedOnce = null;
         loaded = new Loaded(material, clock.instant());
         lastProblem = null;
-        metrics.tlsReload(port, true);
+        applied.increment();
         log.info("TLS certificate of the {} port reloaded: {}", port, material.describe());
         warnIfNotValidNow(material);
     }
@@ -146,7 +149,7 @@ public final class ServerTls {
         refusedOnce = null;
         lastSeen = seen;
         lastProblem = problem;
-        metrics.tlsReload(port, false);
+        refused.increment();
         log.warn("TLS certificate of the {} port not reloaded, still serving {}: {}; trying again when the files " +
                  "change", port, loaded.material().describe(), problem);
     }

@@ -1,5 +1,6 @@
 package io.nova.fanout.server.tls;
 
+import io.micrometer.core.instrument.Counter;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -9,6 +10,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.nova.fanout.server.metrics.NovaMetrics;
 import java.nio.channels.ClosedChannelException;
+import java.util.Map;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,11 +35,15 @@ public final class TlsFailureHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TlsFailureHandler.class);
 
     private final String port;
-    private final NovaMetrics metrics;
+    /** By reason; registered up front, so that the data path only increments. */
+    private final Map<String, Counter> failures;
 
     public TlsFailureHandler(String port, NovaMetrics metrics) {
         this.port = port;
-        this.metrics = metrics;
+        this.failures = Map.of(TIMEOUT, metrics.tlsHandshakeFailures(port, TIMEOUT),
+                NOT_TLS, metrics.tlsHandshakeFailures(port, NOT_TLS),
+                CLOSED, metrics.tlsHandshakeFailures(port, CLOSED),
+                HANDSHAKE, metrics.tlsHandshakeFailures(port, HANDSHAKE));
     }
 
     @Override
@@ -48,7 +54,7 @@ public final class TlsFailureHandler extends ChannelInboundHandlerAdapter {
                     : cause instanceof NotSslRecordException ? NOT_TLS
                     : cause instanceof ClosedChannelException ? CLOSED
                     : HANDSHAKE;
-            metrics.tlsHandshakeFailed(port, reason);
+            failures.get(reason).increment();
             log.debug("TLS handshake on the {} port with {} failed: {}", port, ctx.channel().remoteAddress(),
                       describe(cause));
         }

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nova.fanout.server.metrics.MetricNames;
 import io.nova.fanout.server.testing.RepositoryRoot;
+import io.nova.fanout.server.testing.TestCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/operations.md's table of metrics is what a real server's {@code /metrics} serves: every metric in
@@ -24,6 +27,10 @@ class MetricsDocIntegrationTest {
     private static final Pattern ROW = Pattern.compile("\\| `((?:nova|netty)_[a-z_]+)(?:\\{[^}]*\\})?` \\|.*");
     private static final Duration WAIT = Duration.ofSeconds(15);
 
+    private static final String TLS_METRICS = "nova_tls_";
+
+    @TempDir
+    Path dir;
     private ServerFixture fixture;
 
     @AfterEach
@@ -60,7 +67,22 @@ class MetricsDocIntegrationTest {
 
         String scraped = fixture.server().scrapeMetrics();
         for (String metric : documented) {
-            assertThat(scraped).as("%s in /metrics", metric).containsPattern("(?m)^" + Pattern.quote(metric) + "[_{ ]");
+            if (!metric.startsWith(TLS_METRICS)) {
+                assertThat(scraped).as("%s in /metrics", metric).containsPattern("(?m)^" + Pattern.quote(metric) + "[_{ ]");
+            }
+        }
+
+        // The TLS meters belong to a port that speaks TLS, each series from the start.
+        TestCertificate certificate = TestCertificate.selfSigned("127.0.0.1");
+        certificate.writeTo(dir.resolve("cert.pem"), dir.resolve("key.pem"));
+        try (ServerFixture tls = ServerFixture.start(b -> b.tls(dir.resolve("cert.pem"), dir.resolve("key.pem")))) {
+            String tlsScraped = tls.server().scrapeMetrics();
+            for (String metric : documented) {
+                if (metric.startsWith(TLS_METRICS)) {
+                    assertThat(tlsScraped).as("%s in /metrics", metric)
+                            .containsPattern("(?m)^" + Pattern.quote(metric) + "[_{ ]");
+                }
+            }
         }
     }
 

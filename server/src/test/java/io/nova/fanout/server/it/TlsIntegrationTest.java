@@ -306,7 +306,7 @@ class TlsIntegrationTest {
                 new String(ServerFixture.SECRET, StandardCharsets.UTF_8)), "--tls-cert", certFile.toString(),
                 "--tls-key", otherKey.toString())) {
             assertThat(server.awaitExit(Duration.ofSeconds(60))).isEqualTo(2);
-            assertThat(server.output()).contains("nova-server: tlsKey: " + otherKey + ": the private key does not " +
+            assertThat(server.output()).contains("nova-server: --tls-key: " + otherKey + ": the private key does not " +
                     "belong to the first certificate of tlsCert " + certFile + " (expected: the key of the server's " +
                     "certificate, which comes first, as in fullchain.pem)")
                     .noneMatch(line -> line.startsWith("\tat ") || line.contains("listening"));
