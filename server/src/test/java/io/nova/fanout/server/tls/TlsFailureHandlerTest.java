@@ -3,6 +3,10 @@ package io.nova.fanout.server.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -20,10 +24,12 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** The TLS layer as the initializers build it: the port's {@code SslHandler}, then the failure handler. */
 class TlsFailureHandlerTest {
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 2_000;
+    private static final String SECRET_LOOKING = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2In0.c2lnbmF0dXJl";
     private static final TestCertificate CERTIFICATE = TestCertificate.selfSigned("nova.example");
 
     @TempDir
@@ -56,10 +62,26 @@ class TlsFailureHandlerTest {
     @Test
     void plainHttpOnTheTlsPortIsClosedAndCountedWithoutReachingTheTail() {
         EmbeddedChannel channel = tlsChannel();
-        ByteBuf request = Unpooled.copiedBuffer("GET /health HTTP/1.1\r\nHost: x\r\n\r\n", StandardCharsets.US_ASCII);
+        ByteBuf request = Unpooled.copiedBuffer("GET /api/v1/streams/s/ws?token=" + SECRET_LOOKING + " HTTP/1.1\r\n" +
+                                                "Host: x\r\n\r\n", StandardCharsets.US_ASCII);
+        Logger logger = (Logger) LoggerFactory.getLogger(TlsFailureHandler.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        Level level = logger.getLevel();
+        logger.setLevel(Level.DEBUG);
+        try {
+            channel.writeInbound(request);
+            channel.runPendingTasks();
+        } finally {
+            logger.detachAppender(logged);
+            logger.setLevel(level);
+        }
 
-        channel.writeInbound(request);
-        channel.runPendingTasks();
+        // Netty's own message is a hex dump of the bytes that came: here a token, sent in the clear by mistake.
+        String hexOfTheRequest = io.netty.buffer.ByteBufUtil.hexDump("GET /api".getBytes(StandardCharsets.US_ASCII));
+        assertThat(logged.list).isNotEmpty().allSatisfy(e -> assertThat(e.getFormattedMessage())
+                .contains("not TLS (plain HTTP on a TLS port?)").doesNotContain(hexOfTheRequest, SECRET_LOOKING));
 
         assertThat(channel.isOpen()).isFalse();
         channel.checkException(); // nothing reached the end of the pipeline
