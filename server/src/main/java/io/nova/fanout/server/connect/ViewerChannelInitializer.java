@@ -20,9 +20,9 @@ import java.util.function.Supplier;
  */
 public final class ViewerChannelInitializer extends ChannelInitializer<SocketChannel> {
     /** An upgrade request is headers only; anything bigger is not a viewer. */
-    private static final int MAX_REQUEST_BYTES = 8 * 1024;
-    private static final int MAX_INITIAL_LINE_BYTES = 8 * 1024;
-    private static final int MAX_HEADER_BYTES = 8 * 1024;
+    static final int MAX_REQUEST_BYTES = 8 * 1024;
+    static final int MAX_INITIAL_LINE_BYTES = 8 * 1024;
+    static final int MAX_HEADER_BYTES = 8 * 1024;
 
     /** The pipeline name of Netty's WebSocket protocol handler; the handshake handler installs around it. */
     public static final String WEBSOCKET = "websocket";
@@ -49,20 +49,33 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
         this.assets = assets;
         this.requestTimeoutMillis = handshakeTimeoutMillis;
         this.handshakes = handshakes;
-        this.webSocketConfig = WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath("/api/v1/streams")
+        this.webSocketConfig = webSocketConfig("/api/v1/streams", maxFrameBytes, handshakeTimeoutMillis);
+    }
+
+    /** The viewer endpoint's WebSocket handling below {@code path}; the Autobahn conformance run uses it too. */
+    static WebSocketServerProtocolConfig webSocketConfig(String path, int maxFrameBytes, long handshakeTimeoutMillis) {
+        return WebSocketServerProtocolConfig.newBuilder()
+                .websocketPath(path)
                 .checkStartsWith(true)
                 .handshakeTimeoutMillis(handshakeTimeoutMillis)
                 .dropPongFrames(false)
                 // Sessions send their own close frames with precise codes; Netty's default would add a
                 // second one, and would also write one into plain HTTP connections it closes.
                 .sendCloseFrame(null)
-                .decoderConfig(WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(maxFrameBytes)
-                        .allowExtensions(false)
-                        .closeOnProtocolViolation(true)
-                        .withUTF8Validator(true)
-                        .build())
+                .decoderConfig(decoderConfig(maxFrameBytes))
+                .build();
+    }
+
+    /**
+     * How viewers' frames are read: no extensions (permessage-deflate stays off), frames up to the limit,
+     * UTF-8 checked, a protocol violation closed with 1002.
+     */
+    private static WebSocketDecoderConfig decoderConfig(int maxFrameBytes) {
+        return WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(maxFrameBytes)
+                .allowExtensions(false)
+                .closeOnProtocolViolation(true)
+                .withUTF8Validator(true)
                 .build();
     }
 

@@ -175,6 +175,22 @@ class ClientMessagesIntegrationTest {
     }
 
     @Test
+    void protocolViolationsCloseWith1002() throws IOException {
+        byte[][] violations = {
+            {(byte) 0xC1, (byte) 0x82, 0, 0, 0, 0, 'h', 'i'}, // a reserved bit set, with no extension agreed
+            {(byte) 0x81, 0x02, 'h', 'i'},                   // a client frame without a mask
+            {0x09, (byte) 0x80, 0, 0, 0, 0},                 // a ping split into fragments
+            {(byte) 0x83, (byte) 0x80, 0, 0, 0, 0},           // a reserved opcode
+        };
+        for (byte[] violation : violations) {
+            try (RawWebSocket ws = rawConnected()) {
+                ws.sendRaw(violation);
+                assertThat(ws.awaitClose().code()).as("after %s", Arrays.toString(violation)).isEqualTo(1002);
+            }
+        }
+    }
+
+    @Test
     void rawBinaryFrameClosesWith1003() throws IOException {
         try (RawWebSocket ws = rawConnected()) {
             ws.sendFrame(true, RawWebSocket.BINARY, new byte[] {0, 1, 2});

@@ -99,6 +99,12 @@ final class RawWebSocket implements AutoCloseable {
         out.flush();
     }
 
+    /** Writes bytes as they are: frames this client would never build, for the protocol-violation tests. */
+    void sendRaw(byte... bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
     void sendText(String text) throws IOException {
         sendFrame(true, TEXT, text.getBytes(StandardCharsets.UTF_8));
     }
