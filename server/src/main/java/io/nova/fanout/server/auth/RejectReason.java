@@ -7,16 +7,26 @@ package io.nova.fanout.server.auth;
 public enum RejectReason {
     /** No token, or a blank one. */
     MISSING,
-    /** Not a compact JWS, too long, or a claim of the wrong shape. */
+    /** Not a compact JWS, too long, nested too deeply, an RS256/ES256 token without {@code kid}, or a claim of the wrong shape. */
     MALFORMED,
-    /** An HS256 token whose signature does not match the server's secret. */
+    /** The signature does not match the key that should have made it. */
     BAD_SIGNATURE,
-    /** Anything but HS256, including {@code alg: none}, other HMAC sizes and asymmetric algorithms. */
+    /**
+     * An algorithm we do not accept ({@code alg: none}, other HMAC sizes, PS256, ...), or one we accept but
+     * have no key type for: HS256 without {@code --jwt-secret}, RS256/ES256 without {@code --jwks-url}, or a
+     * {@code kid} whose key is of the other type.
+     */
     WRONG_ALGORITHM,
+    /** An RS256/ES256 token whose {@code kid} is not in the JWKS, even after the refresh it may cause. */
+    UNKNOWN_KEY,
     /** {@code exp} lies more than the allowed clock skew in the past. */
     EXPIRED,
     /** {@code nbf} lies more than the allowed clock skew in the future. */
     NOT_YET_VALID,
     /** {@code exp} or {@code sub} is absent. */
-    MISSING_CLAIM
+    MISSING_CLAIM,
+    /** {@code --jwt-audience} is set and the token's {@code aud} is absent or does not contain it. */
+    WRONG_AUDIENCE,
+    /** {@code --jwt-issuer} is set and the token's {@code iss} is absent or another. */
+    WRONG_ISSUER
 }

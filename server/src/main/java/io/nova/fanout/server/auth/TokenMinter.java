@@ -27,6 +27,8 @@ public final class TokenMinter {
             .build();
 
     private final MACSigner signer;
+    private final String audience;
+    private final String issuer;
     private final Clock clock;
 
     /**
@@ -34,7 +36,19 @@ public final class TokenMinter {
      *         {@value TokenVerifier#MIN_SECRET_BYTES} bytes
      */
     public TokenMinter(byte[] hmacSecret, Clock clock) {
+        this(hmacSecret, null, null, clock);
+    }
+
+    /**
+     * Mints tokens with this {@code aud} and {@code iss} ({@code null}: none), for a server that checks them.
+     *
+     * @throws IllegalArgumentException if {@code hmacSecret} is shorter than
+     *         {@value TokenVerifier#MIN_SECRET_BYTES} bytes
+     */
+    public TokenMinter(byte[] hmacSecret, String audience, String issuer, Clock clock) {
         final byte[] secret = TokenFormat.checkedSecretCopy(hmacSecret);
+        this.audience = audience;
+        this.issuer = issuer;
         this.clock = requireNonNull(clock, "clock");
         try {
             signer = new MACSigner(secret);
@@ -79,6 +93,12 @@ public final class TokenMinter {
                 .subject(subject)
                 .issueTime(Date.from(now))
                 .expirationTime(Date.from(now.plus(ttl)));
+        if (audience != null) {
+            claims.audience(audience);
+        }
+        if (issuer != null) {
+            claims.issuer(issuer);
+        }
         if (broadcaster) {
             claims.claim(TokenFormat.ROLE, TokenFormat.BROADCASTER_ROLE);
         }

@@ -22,7 +22,10 @@ public enum MetricNames {
             "TLS handshakes that failed, by port and reason (timeout, not_tls, closed, handshake)"),
     TLS_RELOADS("nova.tls.reloads", "Certificate reloads after a change on disk, by port and outcome (applied, failed)"),
     TLS_CERTIFICATE_EXPIRY("nova.tls.certificate.expiry.timestamp",
-            "When the certificate each port serves expires, in seconds since the epoch");
+            "When the certificate each port serves expires, in seconds since the epoch"),
+    JWKS_READS("nova.jwks.reads",
+            "Reads of the JWKS (--jwks-url): at start, periodic and for unknown kids, by outcome (ok or failed)"),
+    JWKS_KEYS("nova.jwks.keys", "Usable token verification keys in the JWKS as last read");
 
     private final String meterName;
     private final String description;
