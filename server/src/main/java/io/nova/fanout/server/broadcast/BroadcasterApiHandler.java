@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.PromiseNotifier;
 import io.nova.fanout.protocol.EndReason;
 import io.nova.fanout.protocol.ErrorCode;
 import io.nova.fanout.protocol.ProtocolLimits;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broadcaster's HTTP API on the internal port. Pipelined requests are answered in the order they
- * arrived, although each stream's changes complete on that stream's own event loop.
+ * arrived, although each stream's changes complete on that stream's own event loop; and they take effect in
+ * that order, although a token whose key the server has not read yet waits for one read of the JWKS.
  */
 public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(BroadcasterApiHandler.class);
@@ -62,6 +64,10 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
     private final int maxFrameBytes;
     private final ArrayDeque<Boolean> keepAlive = new ArrayDeque<>();
     private InOrderReplies<FullHttpResponse> replies;
+    /** The verdict of the latest request, which the next one's waits for; owned by the channel's event loop. */
+    private Future<BroadcasterAuth.Verdict> lastVerdict;
+    /** An ingest upgrade whose token waits for the JWKS, or null. */
+    private FullHttpRequest waitingIngest;
 
     public BroadcasterApiHandler(StreamRegistry registry, BroadcasterApiContext context) {
         super(false);
@@ -81,18 +87,71 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
     }
 
     @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        if (waitingIngest != null) {
+            waitingIngest.release();
+            waitingIngest = null;
+        }
+    }
+
+    @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (waitingIngest != null) {
+            // Pipelined behind an ingest upgrade: nothing could answer it in order, and no client does this.
+            request.release();
+            ctx.close();
+            return;
+        }
         String path = new QueryStringDecoder(request.uri()).path();
+        // An empty reply queue also means that no earlier request still waits for its verdict.
         if (path.equals(INGEST) && replies.isEmpty() && WebSocketUpgrade.of(request) == WebSocketUpgrade.VALID) {
-            BroadcasterAuth.Verdict verdict = auth.check(request.headers());
-            if (verdict.allowed()) {
-                ingest.upgrade(ctx, request, verdict.principal(), maxFrameBytes);
+            Future<BroadcasterAuth.Verdict> verdict = auth.check(request.headers(), ctx.executor());
+            if (!verdict.isDone()) {
+                waitingIngest = request;
+                ctx.channel().config().setAutoRead(false);
+                verdict.addListener(done -> resumeIngest(ctx, request, path, verdict));
                 return;
             }
+            if (!upgradeIfAllowed(ctx, request, verdict)) {
+                answer(ctx, request, path, verdict);
+            }
+            return;
         }
+        answer(ctx, request, path, null);
+    }
+
+    private void resumeIngest(ChannelHandlerContext ctx, FullHttpRequest request, String path,
+            Future<BroadcasterAuth.Verdict> verdict) {
+        if (waitingIngest != request) {
+            return; // The channel closed meanwhile, and the request was released.
+        }
+        waitingIngest = null;
+        ctx.channel().config().setAutoRead(true);
+        if (!ctx.channel().isActive()) {
+            request.release();
+            return;
+        }
+        if (!upgradeIfAllowed(ctx, request, verdict)) {
+            answer(ctx, request, path, verdict);
+        }
+    }
+
+    /** Takes ownership of {@code request} and returns true if {@code verdict} allows the ingest upgrade. */
+    private boolean upgradeIfAllowed(ChannelHandlerContext ctx, FullHttpRequest request,
+            Future<BroadcasterAuth.Verdict> verdict) {
+        if (!verdict.isSuccess() || !verdict.getNow().allowed()) {
+            return false;
+        }
+        ingest.upgrade(ctx, request, verdict.getNow().principal(), maxFrameBytes);
+        return true;
+    }
+
+    /** Queues the reply to {@code request}, checking its token unless {@code verdict} already did; releases it. */
+    private void answer(ChannelHandlerContext ctx, FullHttpRequest request, String path,
+            Future<BroadcasterAuth.Verdict> verdict) {
         try {
             keepAlive.add(HttpUtil.isKeepAlive(request));
-            replies.add(handle(request, path));
+            replies.add(handle(ctx, request, path, verdict));
         } finally {
             request.release();
         }
@@ -108,7 +167,8 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
         ctx.close();
     }
 
-    private Future<FullHttpResponse> handle(FullHttpRequest request, String path) {
+    private Future<FullHttpResponse> handle(ChannelHandlerContext ctx, FullHttpRequest request, String path,
+            Future<BroadcasterAuth.Verdict> known) {
         if (path.equals("/metrics")) {
             return now(HttpMethod.GET.equals(request.method()) ? metrics() : methodNotAllowed(HttpMethod.GET));
         }
@@ -120,7 +180,49 @@ public final class BroadcasterApiHandler extends SimpleChannelInboundHandler<Ful
         if (!streamsPath && !path.equals(INGEST)) {
             return now(error(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such endpoint"));
         }
-        BroadcasterAuth.Verdict verdict = auth.check(request.headers());
+        Future<BroadcasterAuth.Verdict> verdict = known != null ? known
+                : inRequestOrder(ctx, auth.check(request.headers(), ctx.executor()));
+        if (verdict.isDone()) {
+            return afterAuth(request, path, streamsPath, verdict);
+        }
+        // The body is read when the verdict comes, after the caller has released its reference.
+        request.retain();
+        Promise<FullHttpResponse> response = ctx.executor().newPromise();
+        verdict.addListener(done -> {
+            try {
+                PromiseNotifier.cascade(afterAuth(request, path, streamsPath, verdict), response);
+            } catch (RuntimeException e) {
+                response.tryFailure(e);
+            } finally {
+                request.release();
+            }
+        });
+        return response;
+    }
+
+    /**
+     * {@code own}, or a future of it completed only after the previous request's verdict and that verdict's
+     * own listeners (its request's effects): a request whose token waited for keys must not let the next
+     * one, say a {@code start} behind its {@code PUT}, overtake it.
+     */
+    private Future<BroadcasterAuth.Verdict> inRequestOrder(ChannelHandlerContext ctx, Future<BroadcasterAuth.Verdict> own) {
+        Future<BroadcasterAuth.Verdict> previous = lastVerdict;
+        Future<BroadcasterAuth.Verdict> ordered = own;
+        if (previous != null && !previous.isDone()) {
+            Promise<BroadcasterAuth.Verdict> after = ctx.executor().newPromise();
+            previous.addListener(done -> PromiseNotifier.cascade(own, after));
+            ordered = after;
+        }
+        lastVerdict = ordered;
+        return ordered;
+    }
+
+    private Future<FullHttpResponse> afterAuth(FullHttpRequest request, String path, boolean streamsPath,
+            Future<BroadcasterAuth.Verdict> outcome) {
+        if (!outcome.isSuccess()) {
+            return ImmediateEventExecutor.INSTANCE.newFailedFuture(outcome.cause());
+        }
+        BroadcasterAuth.Verdict verdict = outcome.getNow();
         if (!verdict.allowed()) {
             return now(error(verdict.status(), verdict.code().wireName(), verdict.message()));
         }

@@ -16,6 +16,13 @@ import java.util.concurrent.TimeUnit;
  * timer per HTTP connection, and none per viewer.
  */
 public final class RequestTimeoutHandler extends ChannelInboundHandlerAdapter {
+    /**
+     * Fired down the pipeline just before the 408 goes out: a handler still working on the last request (a
+     * handshake waiting for token keys) must drop it rather than answer after the 408, whose close may wait
+     * for a client that does not read.
+     */
+    public enum Expired { INSTANCE }
+
     private final long timeoutMillis;
     private ScheduledFuture<?> deadline;
 
@@ -54,6 +61,7 @@ public final class RequestTimeoutHandler extends ChannelInboundHandlerAdapter {
 
     private void expire(ChannelHandlerContext ctx) {
         if (ctx.channel().isActive()) {
+            ctx.fireUserEventTriggered(Expired.INSTANCE);
             HttpResponses.send(ctx, null, HttpResponses.error(HttpResponseStatus.REQUEST_TIMEOUT, "PROTOCOL_ERROR",
                     "no complete request within " + timeoutMillis + " ms"));
         }

@@ -24,12 +24,17 @@ import io.nova.fanout.server.session.ViewerAdmission;
 import io.nova.fanout.server.session.ViewerSessions;
 import io.nova.fanout.server.stream.Stream;
 import io.nova.fanout.server.stream.StreamRegistry;
+import io.netty.util.concurrent.Future;
 import java.util.List;
 
 /**
  * Decides, before any upgrade, whether a request may become a viewer connection: path, version, token,
  * grant, stream and capacity. A refusal is an HTTP response with a JSON body; an admission installs the
  * session's handlers and passes the request on to Netty's WebSocket handshake.
+ *
+ * <p>A token signed with a key the server has not read yet may wait for one read of the JWKS (see
+ * {@link TokenVerifier#verify(String, io.netty.util.concurrent.EventExecutor)}): meanwhile the channel does
+ * not read, and the request is held until the verdict, the request timeout or the channel's close.
  */
 public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final String PATH_PREFIX = "/api/v1/streams/";
@@ -44,6 +49,8 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
     private final AllowedOrigins origins;
     private final HandshakeLog handshakeLog;
     private final String protocolHandlerName;
+    /** The request whose token waits for the JWKS, or null; owned by the channel's event loop. */
+    private FullHttpRequest waiting;
 
     /** @param protocolHandlerName the pipeline name of the WebSocket protocol handler behind this one */
     public ViewerHandshakeHandler(TokenVerifier tokens, StreamRegistry streams, ConnectionLimiter limiter,
@@ -62,6 +69,12 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (waiting != null) {
+            // Pipelined behind an upgrade request: nothing could answer it in order, and no client does this.
+            request.release();
+            ctx.close();
+            return;
+        }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         if (!path.startsWith(PATH_PREFIX) || !path.endsWith(PATH_SUFFIX)
@@ -70,7 +83,57 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
             return;
         }
         String streamId = path.substring(PATH_PREFIX.length(), path.length() - PATH_SUFFIX.length());
-        Object verdict = admit(request, uri, streamId);
+        Refusal early = beforeToken(request, uri, streamId);
+        if (early != null) {
+            refuse(ctx, request, early);
+            return;
+        }
+        Future<AuthResult> auth = tokens.verify(token(uri, request.headers()), ctx.executor());
+        if (auth.isDone()) {
+            afterToken(ctx, request, streamId, auth.getNow());
+            return;
+        }
+        waiting = request;
+        ctx.channel().config().setAutoRead(false);
+        auth.addListener(done -> resume(ctx, request, streamId, done));
+    }
+
+    private void resume(ChannelHandlerContext ctx, FullHttpRequest request, String streamId, Future<?> done) {
+        if (waiting != request) {
+            return; // Dropped (and released) meanwhile: the channel closed or its request timed out.
+        }
+        waiting = null;
+        ctx.channel().config().setAutoRead(true);
+        if (!done.isSuccess() || !ctx.channel().isActive()) {
+            request.release();
+            ctx.close();
+            return;
+        }
+        afterToken(ctx, request, streamId, (AuthResult) done.getNow());
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt == RequestTimeoutHandler.Expired.INSTANCE) {
+            dropWaiting();
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        dropWaiting();
+    }
+
+    private void dropWaiting() {
+        if (waiting != null) {
+            waiting.release();
+            waiting = null;
+        }
+    }
+
+    private void afterToken(ChannelHandlerContext ctx, FullHttpRequest request, String streamId, AuthResult auth) {
+        Object verdict = admit(request, streamId, auth);
         if (verdict instanceof Refusal refusal) {
             refuse(ctx, request, refusal);
             return;
@@ -90,8 +153,8 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
         ctx.fireChannelRead(request);
     }
 
-    /** @return a {@link ViewerAdmission}, or the {@link Refusal} to send */
-    private Object admit(FullHttpRequest request, QueryStringDecoder uri, String streamId) {
+    /** @return the {@link Refusal} to send before the token is looked at, or null */
+    private Refusal beforeToken(FullHttpRequest request, QueryStringDecoder uri, String streamId) {
         HttpHeaders headers = request.headers();
         if (!HttpMethod.GET.equals(request.method())) {
             return new Refusal(HttpResponseStatus.METHOD_NOT_ALLOWED, ErrorCode.PROTOCOL_ERROR.wireName(),
@@ -110,7 +173,11 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
             return error(HttpResponseStatus.BAD_REQUEST, ErrorCode.PROTOCOL_ERROR,
                     "unsupported protocol version (supported: " + ProtocolLimits.PROTOCOL_VERSION + ")");
         }
-        AuthResult auth = tokens.verify(token(uri, headers));
+        return null;
+    }
+
+    /** @return a {@link ViewerAdmission}, or the {@link Refusal} to send */
+    private Object admit(FullHttpRequest request, String streamId, AuthResult auth) {
         if (!(auth instanceof AuthResult.Authenticated authenticated)) {
             // One message for every failed check: which one failed is nobody's business but ours.
             return error(HttpResponseStatus.UNAUTHORIZED, ErrorCode.CONNECTION_REJECTED, "invalid or expired token");

@@ -21,7 +21,13 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.EventExecutor;
 import io.nova.fanout.protocol.EventNames;
 import io.nova.fanout.protocol.ProtocolCodec;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.nova.fanout.server.auth.JwksKeys;
+import io.nova.fanout.server.auth.TestJwks;
 import io.nova.fanout.server.auth.TokenMinter;
+import io.nova.fanout.server.testing.JwksFixture;
+import java.util.concurrent.atomic.AtomicReference;
 import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.fanout.FramePreEncoder;
 import io.nova.fanout.server.fanout.StreamEventBus;
@@ -553,5 +559,156 @@ class BroadcasterApiHandlerTest {
         assertThat(response.headers().get(HttpHeaderNames.CONNECTION)).isEqualToIgnoringCase("close");
         channel.runPendingTasks();
         assertThat(channel.isOpen()).isFalse();
+    }
+
+    // --- tokens whose key the server has not read yet ----------------------------------------------
+
+    private static final RSAKey OLD_KEY = JwksFixture.rsaKey("old");
+    private static final RSAKey NEW_KEY = JwksFixture.rsaKey("new");
+
+    /** The JWKS's reads, run only when a test says so; and the channel of a handler that trusts both kinds of key. */
+    private final EmbeddedChannel keysLoop = new EmbeddedChannel();
+    private final AtomicReference<String> jwksDocument = new AtomicReference<>(JwksFixture.jwks(OLD_KEY));
+
+    private String rs256(RSAKey key) {
+        return JwksFixture.sign(key, new JWTClaimsSet.Builder().subject("broadcaster-2").claim("role", "broadcaster")
+                .expirationTime(java.util.Date.from(NOW.plus(Duration.ofMinutes(5)))).build());
+    }
+
+    private FullHttpRequest request(HttpMethod method, String uri, String bearer, String body) {
+        ByteBuf content = body == null ? Unpooled.buffer(0) : Unpooled.copiedBuffer(body, StandardCharsets.UTF_8);
+        FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, uri, content);
+        request.headers().set(HttpHeaderNames.AUTHORIZATION, "Bearer " + bearer);
+        request.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        sent.add(request);
+        return request;
+    }
+
+    /** Replaces the test's channel with one whose handler also trusts the JWKS, with a new key published and readable. */
+    private JwksKeys withJwksAndANewKey() {
+        keysLoop.freezeTime();
+        JwksKeys jwks = TestJwks.start(jwksDocument::get, Duration.ofMinutes(5), keysLoop.eventLoop());
+        BroadcasterApiContext context = new BroadcasterApiContext(new TokenVerifier(SECRET, jwks, null, null, clock),
+                mapper, clock, () -> "", mapper::createObjectNode, MAX_FRAME_BYTES);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+        channel = new EmbeddedChannel(new BroadcasterApiHandler(registry, context));
+        jwksDocument.set(JwksFixture.jwks(OLD_KEY, NEW_KEY));
+        keysLoop.advanceTimeBy(30, TimeUnit.SECONDS);
+        return jwks;
+    }
+
+    private void readTheJwks() {
+        keysLoop.runPendingTasks();
+    }
+
+    @Test
+    void aTokenSignedWithAJustPublishedKeyWaitsForOneReadAndIsServed() throws Exception {
+        JwksKeys jwks = withJwksAndANewKey();
+        try {
+            channel.writeInbound(request(HttpMethod.PUT, STREAMS + "/s1", rs256(NEW_KEY), METADATA));
+            channel.runPendingTasks();
+            assertThat((Object) channel.readOutbound()).as("no answer before the read").isNull();
+            assertThat(registry.find("s1")).isEmpty();
+
+            readTheJwks();
+            FullHttpResponse response = awaitResponse();
+            assertThat(response.status()).isEqualTo(HttpResponseStatus.CREATED);
+            response.release();
+            assertThat(TestJwks.reads(jwks)).isEqualTo(2);
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    /** A start pipelined behind the register that waits for keys must not overtake it (and find no stream). */
+    @Test
+    void requestsBehindOneThatWaitsTakeEffectInTheirOrder() throws Exception {
+        JwksKeys jwks = withJwksAndANewKey();
+        try {
+            channel.writeInbound(request(HttpMethod.PUT, STREAMS + "/s1", rs256(NEW_KEY), METADATA));
+            channel.writeInbound(request(HttpMethod.POST, STREAMS + "/s1/start", token, null));
+            channel.runPendingTasks();
+            assertThat(registry.find("s1")).as("the start waits too").isEmpty();
+
+            readTheJwks();
+            List<HttpResponseStatus> statuses = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (statuses.size() < 2) {
+                for (EventExecutor loop : group) {
+                    assertThat(loop.submit(() -> { }).await(2, TimeUnit.SECONDS)).isTrue();
+                }
+                channel.runPendingTasks();
+                for (FullHttpResponse response; (response = channel.readOutbound()) != null; ) {
+                    statuses.add(response.status());
+                    response.release();
+                }
+                assertThat(System.nanoTime()).as("two responses within 5 s").isLessThan(deadline);
+            }
+            assertThat(statuses).containsExactly(HttpResponseStatus.CREATED, HttpResponseStatus.OK);
+            assertThat(status("s1")).isEqualTo("active");
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void anUnknownKidAfterTheReadIs401() throws Exception {
+        JwksKeys jwks = withJwksAndANewKey();
+        try {
+            channel.writeInbound(request(HttpMethod.GET, STREAMS, rs256(JwksFixture.rsaKey("made-up")), null));
+            readTheJwks();
+            FullHttpResponse response = awaitResponse();
+            assertThat(response.status()).isEqualTo(HttpResponseStatus.UNAUTHORIZED);
+            response.release();
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aRequestWhoseConnectionClosedWhileItWaitedIsStillReleased() throws Exception {
+        JwksKeys jwks = withJwksAndANewKey();
+        try {
+            FullHttpRequest request = request(HttpMethod.PUT, STREAMS + "/s1", rs256(NEW_KEY), METADATA);
+            channel.writeInbound(request);
+            channel.close();
+            assertThat(request.refCnt()).as("held for its verdict").isEqualTo(1);
+            readTheJwks();
+            channel.runPendingTasks();
+            assertThat(request.refCnt()).isZero();
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void anIngestUpgradeWaitsWithoutReadingAndGoesAheadOnceTheKeyIsKnown() throws Exception {
+        JwksKeys jwks = withJwksAndANewKey();
+        try {
+            FullHttpRequest upgrade = request(HttpMethod.GET, "/internal/v1/ingest", rs256(NEW_KEY), null);
+            upgrade.headers().set(HttpHeaderNames.UPGRADE, "websocket").set(HttpHeaderNames.CONNECTION, "Upgrade")
+                    .set(HttpHeaderNames.SEC_WEBSOCKET_KEY, "dGhlIHNhbXBsZSBub25jZQ==")
+                    .set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            channel.writeInbound(upgrade);
+            assertThat(channel.config().isAutoRead()).isFalse();
+            assertThat(channel.pipeline().get("ingest")).isNull();
+
+            readTheJwks();
+            channel.runPendingTasks();
+
+            assertThat(channel.config().isAutoRead()).isTrue();
+            assertThat(channel.pipeline().get("ingest")).as("the ingest handlers are installed").isNotNull();
+            assertThat(channel.pipeline().get(BroadcasterApiHandler.class)).isNull();
+            Object passedOn = channel.readInbound();
+            assertThat(passedOn).as("the upgrade goes on to the WebSocket handshake").isSameAs(upgrade);
+            upgrade.release();
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
     }
 }

@@ -69,6 +69,26 @@ class RequestTimeoutHandlerTest {
     }
 
     @Test
+    void theExpiryIsAnnouncedToTheHandlersBehindIt() {
+        EmbeddedChannel channel = channel();
+        java.util.List<Object> events = new java.util.ArrayList<>();
+        channel.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+            @Override
+            public void userEventTriggered(io.netty.channel.ChannelHandlerContext ctx, Object evt) {
+                events.add(evt);
+            }
+        });
+        advance(channel, TIMEOUT_MILLIS - 1);
+        assertThat(events).isEmpty();
+
+        advance(channel, 1);
+
+        assertThat(written(channel)).startsWith("HTTP/1.1 408 Request Timeout");
+        assertThat(events).containsExactly(RequestTimeoutHandler.Expired.INSTANCE);
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
     void aCompleteRequestInTimePassesOnAndTheNextOneHasAsLongAgain() {
         EmbeddedChannel channel = channel();
         advance(channel, 9_000);

@@ -28,7 +28,14 @@ import io.nova.fanout.protocol.ConnectionEstablished;
 import io.nova.fanout.protocol.EndReason;
 import io.nova.fanout.protocol.StreamInfo;
 import io.nova.fanout.protocol.StreamStarted;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.nova.fanout.server.auth.JwksKeys;
+import io.nova.fanout.server.auth.TestJwks;
 import io.nova.fanout.server.auth.TokenMinter;
+import io.nova.fanout.server.connect.RequestTimeoutHandler;
+import io.nova.fanout.server.testing.JwksFixture;
+import java.util.concurrent.atomic.AtomicReference;
 import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.fanout.Fanout;
 import io.nova.fanout.server.fanout.FramePreEncoder;
@@ -129,7 +136,11 @@ class ViewerHandshakeHandlerTest {
     private AllowedOrigins origins = AllowedOrigins.of(List.of(AllowedOrigins.ANY));
 
     private ViewerHandshakeHandler handler(ConnectionLimiter limiter) {
-        return new ViewerHandshakeHandler(verifier, registry, limiter, sessions, metrics, origins, handshakeLog,
+        return handler(limiter, verifier);
+    }
+
+    private ViewerHandshakeHandler handler(ConnectionLimiter limiter, TokenVerifier tokens) {
+        return new ViewerHandshakeHandler(tokens, registry, limiter, sessions, metrics, origins, handshakeLog,
                 ViewerChannelInitializer.WEBSOCKET);
     }
 
@@ -654,6 +665,207 @@ class ViewerHandshakeHandlerTest {
         channel.close().syncUninterruptibly();
         HandshakeFixtures.outboundBytes(channel).release();
         assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    // --- tokens whose key the server has not read yet -----------------------------------------------------
+
+    /** The JWKS's reads and timers; a channel of its own, so that reads happen only when a test runs them. */
+    private final EmbeddedChannel keysLoop = new EmbeddedChannel();
+    private static final RSAKey OLD_KEY = JwksFixture.rsaKey("old");
+    private static final RSAKey NEW_KEY = JwksFixture.rsaKey("new");
+    private final AtomicReference<String> published = new AtomicReference<>(JwksFixture.jwks(OLD_KEY));
+
+    private JwksKeys jwks() {
+        keysLoop.freezeTime();
+        return TestJwks.start(published::get, Duration.ofMinutes(5), keysLoop.eventLoop());
+    }
+
+    private String signedBy(RSAKey key) {
+        return JwksFixture.sign(key, new JWTClaimsSet.Builder().subject(SUBJECT)
+                .expirationTime(java.util.Date.from(NOW.plus(Duration.ofHours(1)))).build());
+    }
+
+    /** A channel whose token names the new key, with the key published and a read allowed, up to the wait. */
+    private EmbeddedChannel waitingForTheNewKey(JwksKeys jwks, FullHttpRequest request) {
+        published.set(JwksFixture.jwks(OLD_KEY, NEW_KEY));
+        keysLoop.advanceTimeBy(30, TimeUnit.SECONDS);
+        EmbeddedChannel channel = viewers.get(0);
+        channel.pipeline().addLast("handshake", handler(new ConnectionLimiter(10), new TokenVerifier(null, jwks, null, null, CLOCK)));
+        channel.pipeline().addLast(ViewerChannelInitializer.WEBSOCKET, new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                passedOn.add(msg);
+            }
+        });
+        channel.writeInbound(request);
+        channel.runPendingTasks();
+        assertThat(channel.outboundMessages()).as("no answer yet").isEmpty();
+        assertThat(passedOn).isEmpty();
+        assertThat(request.refCnt()).as("held").isEqualTo(1);
+        assertThat(channel.config().isAutoRead()).as("no more reading while it waits").isFalse();
+        return channel;
+    }
+
+    @Test
+    void aTokenSignedWithAJustPublishedKeyWaitsForOneReadAndIsAdmitted() {
+        JwksKeys jwks = jwks();
+        try {
+            FullHttpRequest request = upgrade(path("live") + "?token=" + signedBy(NEW_KEY));
+            EmbeddedChannel channel = waitingForTheNewKey(jwks, request);
+
+            keysLoop.runPendingTasks(); // the read
+            channel.runPendingTasks();  // the verdict, back on the viewer's loop
+
+            assertThat(channel.pipeline().get("viewer-session")).isNotNull();
+            assertThat(passedOn).containsExactly(request);
+            assertThat(channel.config().isAutoRead()).isTrue();
+            assertThat(handshakes("accepted")).isEqualTo(1);
+            assertThat(TestJwks.reads(jwks)).isEqualTo(2);
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aTokenWithAKidTheReadDidNotFindIs401AfterTheWait() {
+        JwksKeys jwks = jwks();
+        try {
+            FullHttpRequest request = upgrade(path("live") + "?token=" + signedBy(JwksFixture.rsaKey("made-up")));
+            EmbeddedChannel channel = waitingForTheNewKey(jwks, request);
+
+            keysLoop.runPendingTasks();
+            channel.runPendingTasks();
+
+            Response response = copyOf(channel.readOutbound());
+            assertThat(response.status()).isEqualTo(HttpResponseStatus.UNAUTHORIZED);
+            assertThat(response.body()).isEqualTo(UNAUTHORIZED_BODY);
+            assertThat(request.refCnt()).isZero();
+            assertThat(channel.isOpen()).isFalse();
+            assertThat(handshakes("CONNECTION_REJECTED")).isEqualTo(1);
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void anUnknownKidRightAfterAReadIs401AtOnce() {
+        JwksKeys jwks = jwks();
+        try {
+            viewers.get(0).pipeline().addLast("handshake",
+                    handler(new ConnectionLimiter(10), new TokenVerifier(null, jwks, null, null, CLOCK)));
+            FullHttpRequest request = upgrade(path("live") + "?token=" + signedBy(NEW_KEY));
+            viewers.get(0).writeInbound(request);
+
+            Response response = copyOf(viewers.get(0).readOutbound());
+            assertThat(response.status()).isEqualTo(HttpResponseStatus.UNAUTHORIZED);
+            assertThat(request.refCnt()).isZero();
+            assertThat(TestJwks.reads(jwks)).isEqualTo(1);
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aChannelClosedWhileItsTokenWaitsReleasesTheRequestAndIgnoresTheVerdict() {
+        JwksKeys jwks = jwks();
+        try {
+            FullHttpRequest request = upgrade(path("live") + "?token=" + signedBy(NEW_KEY));
+            EmbeddedChannel channel = waitingForTheNewKey(jwks, request);
+
+            channel.close();
+            assertThat(request.refCnt()).isZero();
+            keysLoop.runPendingTasks();
+            channel.runPendingTasks();
+
+            assertThat(channel.outboundMessages()).isEmpty();
+            assertThat(passedOn).isEmpty();
+            assertThat(handshakes("accepted")).isZero();
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aRequestPipelinedBehindAWaitingOneClosesTheConnection() {
+        JwksKeys jwks = jwks();
+        try {
+            FullHttpRequest request = upgrade(path("live") + "?token=" + signedBy(NEW_KEY));
+            EmbeddedChannel channel = waitingForTheNewKey(jwks, request);
+            FullHttpRequest second = upgrade(withToken("live"));
+
+            channel.writeInbound(second);
+
+            assertThat(second.refCnt()).isZero();
+            assertThat(request.refCnt()).isZero();
+            assertThat(channel.isOpen()).isFalse();
+            keysLoop.runPendingTasks();
+            channel.runPendingTasks();
+            assertThat(passedOn).isEmpty();
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    /** The 408 may still be on its way when the verdict comes (a client that does not read): drop the request. */
+    @Test
+    void theRequestTimeoutsEventDropsTheWaitingRequest() {
+        JwksKeys jwks = jwks();
+        try {
+            FullHttpRequest request = upgrade(path("live") + "?token=" + signedBy(NEW_KEY));
+            EmbeddedChannel channel = waitingForTheNewKey(jwks, request);
+
+            channel.pipeline().fireUserEventTriggered(RequestTimeoutHandler.Expired.INSTANCE);
+            assertThat(request.refCnt()).isZero();
+            keysLoop.runPendingTasks();
+            channel.runPendingTasks();
+
+            assertThat(channel.outboundMessages()).as("the timeout handler answers, not this one").isEmpty();
+            assertThat(passedOn).isEmpty();
+            assertThat(channel.pipeline().get("viewer-session")).isNull();
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void theRequestTimeoutEndsTheWaitWithA408AndNothingAfterIt() {
+        JwksKeys jwks = jwks();
+        try {
+            published.set(JwksFixture.jwks(OLD_KEY, NEW_KEY));
+            keysLoop.advanceTimeBy(30, TimeUnit.SECONDS);
+            EmbeddedChannel channel = viewers.get(0);
+            HandshakeFixtures.viewerPipeline(channel,
+                    handler(new ConnectionLimiter(10), new TokenVerifier(null, jwks, null, null, CLOCK)), MAX_FRAME_BYTES);
+            channel.writeInbound(HandshakeFixtures.rawUpgrade(path("live") + "?token=" + signedBy(NEW_KEY)));
+            channel.runPendingTasks();
+            assertThat(channel.outboundMessages()).isEmpty();
+
+            channel.advanceTimeBy(10, TimeUnit.SECONDS); // the pipeline's request timeout
+            channel.runScheduledPendingTasks();
+            keysLoop.runPendingTasks();
+            channel.runPendingTasks();
+
+            ByteBuf wire = HandshakeFixtures.outboundBytes(channel);
+            try {
+                Response response = HandshakeFixtures.parseResponse(wire);
+                assertThat(response.status()).isEqualTo(HttpResponseStatus.REQUEST_TIMEOUT);
+                assertThat(wire.isReadable()).as("no upgrade after the 408").isFalse();
+            } finally {
+                wire.release();
+            }
+            assertThat(channel.isOpen()).isFalse();
+            assertThat(handshakes("accepted")).isZero();
+            assertThat(channel.finishAndReleaseAll()).isFalse();
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
     }
 
     // --- what gets passed on -----------------------------------------------------------------------------
