@@ -10,14 +10,14 @@ import java.util.Base64;
 import io.nova.fanout.server.auth.TokenMinter;
 
 /**
- * What {@code nova-server} does when started without a token secret: it makes up a random one for this
- * run and prints tokens, commands and the demo page's link to try the server with (the demo stream
+ * What {@code nova-server} does when started without any token key, neither a secret nor a JWKS: it makes up
+ * a random secret for this run and prints tokens, commands and the demo page's link to try the server with (the demo stream
  * itself is {@link DemoBroadcaster}'s), so that a first run needs no setup.
  * Nothing signed with the secret outlives the process unless the developer passes it back in.
  */
 final class DevMode {
 
-    static final String HEADLINE = "DEV MODE: no --jwt-secret given, generated a random one for this run";
+    static final String HEADLINE = "DEV MODE: no --jwt-secret or --jwks-url given, generated a random secret for this run";
 
     private static final int SECRET_BYTES = 32;
     private static final Duration TOKEN_TTL = Duration.ofHours(24);
@@ -50,7 +50,8 @@ final class DevMode {
      * minted against {@code config}'s clock.
      */
     String banner(ServerConfig config, int port, int internalPort) {
-        final TokenMinter minter = new TokenMinter(secret.getBytes(UTF_8), config.clock());
+        final TokenMinter minter = new TokenMinter(secret.getBytes(UTF_8), config.jwtAudience(), config.jwtIssuer(),
+                                                   config.clock());
         final String viewerToken = minter.viewerToken("dev-viewer", TOKEN_TTL);
         final String broadcasterToken = minter.broadcasterToken("dev-broadcaster", TOKEN_TTL);
         final String viewerAuthority = Main.authority(reachableHost(config.host()), port);

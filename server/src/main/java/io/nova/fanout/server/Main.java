@@ -116,9 +116,31 @@ public final class Main {
     @Option(names = "--jwt-secret", paramLabel = "SECRET",
             description = "HS256 secret of viewer and broadcaster tokens, at least 32 bytes. Prefer the " +
                           "environment: a command line is visible to every user of the host. " +
-                          "Env: NOVA_JWT_SECRET. Default: none, which starts dev mode with a random " +
-                          "secret and prints ready-made tokens.")
+                          "Env: NOVA_JWT_SECRET. Default: none: HS256 tokens are refused if --jwks-url is " +
+                          "set, else dev mode starts with a random secret and prints ready-made tokens.")
     private String jwtSecret;
+
+    @Option(names = "--jwks-url", paramLabel = "URL",
+            description = "Where the RS256/ES256 token keys are: an https:// URL of a JWKS, a file: URL or a file " +
+                          "path (http:// only for loopback or tests). Read at start (a failure stops the start), " +
+                          "every --jwks-refresh, and when a token names an unknown kid (at most once per 30s). " +
+                          "Env: NOVA_JWKS_URL. Default: none: RS256 and ES256 tokens are refused.")
+    private String jwksUrl;
+
+    @Option(names = "--jwks-refresh", paramLabel = "DURATION", defaultValue = "5m",
+            description = "How often the JWKS is read again (1s..24h). Env: NOVA_JWKS_REFRESH. " +
+                          "Default: ${DEFAULT-VALUE}.")
+    private Duration jwksRefresh;
+
+    @Option(names = "--jwt-audience", paramLabel = "AUDIENCE",
+            description = "When set, every token's aud must contain it. Env: NOVA_JWT_AUDIENCE. " +
+                          "Default: none (aud is not checked).")
+    private String jwtAudience;
+
+    @Option(names = "--jwt-issuer", paramLabel = "ISSUER",
+            description = "When set, every token's iss must equal it. Env: NOVA_JWT_ISSUER. " +
+                          "Default: none (iss is not checked).")
+    private String jwtIssuer;
 
     @Option(names = "--ping-interval", paramLabel = "DURATION", defaultValue = "30s",
             description = "How often viewers are pinged. Env: NOVA_PING_INTERVAL. Default: ${DEFAULT-VALUE}.")
@@ -399,6 +421,7 @@ public final class Main {
                 .host(host).port(port)
                 .internalHost(internalHost).internalPort(internalPort)
                 .jwtSecret(jwtSecret == null ? null : jwtSecret.getBytes(UTF_8))
+                .jwksUrl(jwksUrl).jwksRefresh(jwksRefresh).jwtAudience(jwtAudience).jwtIssuer(jwtIssuer)
                 .pingInterval(pingInterval).pingTimeout(pingTimeout).idleTimeout(idleTimeout)
                 .viewerCountInterval(viewerCountInterval).viewerCountBudget(viewerCountBudget)
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
@@ -412,10 +435,15 @@ public final class Main {
                 .build();
     }
 
+    /** Dev mode for a configuration without any token key, or {@code null}: a JWKS alone is not dev mode. */
+    static DevMode devModeFor(ServerConfig config, SecureRandom random) {
+        return config.devMode() ? DevMode.generate(random) : null;
+    }
+
     private static void start(Launch launch) {
         launch.logFormat().apply();
         final ServerConfig parsedConfig = launch.config();
-        final DevMode devMode = parsedConfig.devMode() ? DevMode.generate(new SecureRandom()) : null;
+        final DevMode devMode = devModeFor(parsedConfig, new SecureRandom());
         final ServerConfig config = devMode == null ? parsedConfig : devMode.configure(parsedConfig);
         final NovaServer server;
         try {
@@ -426,7 +454,7 @@ public final class Main {
             System.exit(EXIT_USAGE);
             return;
         } catch (Exception e) {
-            logger.error("nova-server failed to start", e);
+            logger.error("nova-server failed to start: {}", e.getMessage(), e);
             System.exit(EXIT_FAILURE);
             return;
         }

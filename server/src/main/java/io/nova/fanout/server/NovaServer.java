@@ -27,6 +27,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.nova.fanout.protocol.ProtocolCodec;
 import io.nova.fanout.protocol.StreamStatus;
+import io.nova.fanout.server.auth.JwksKeys;
 import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.broadcast.BroadcasterApiContext;
 import io.nova.fanout.server.broadcast.BroadcasterApiHandler;
@@ -81,6 +82,8 @@ public final class NovaServer implements AutoCloseable {
     private final ViewerSessions sessions;
     private final PrometheusMeterRegistry meters;
     private final JvmGcMetrics gcMetrics;
+    /** The RS256/ES256 keys and their refresh thread, or null without {@code --jwks-url}. */
+    private final JwksKeys jwks;
     /** Dev mode's simulated broadcaster, or null. */
     private final DemoBroadcaster demo;
     private final Channel viewerListener;
@@ -93,6 +96,8 @@ public final class NovaServer implements AutoCloseable {
     private volatile Readiness readiness = Readiness.STARTING;
 
     private NovaServer(ServerConfig config) throws InterruptedException {
+        // First, and on this thread: a JWKS that cannot be read stops the start before any port opens.
+        jwks = config.jwksUrl() == null ? null : JwksKeys.start(config.jwksUrl(), config.jwksRefresh());
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerChannel> serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -125,7 +130,11 @@ public final class NovaServer implements AutoCloseable {
             // the first sign of a loop that cannot keep up.
             new NettyAllocatorMetrics((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).bindTo(meters);
             new NettyEventExecutorMetrics(workers).bindTo(meters);
-            TokenVerifier tokens = new TokenVerifier(config.jwtSecret(), config.clock());
+            if (jwks != null) {
+                jwks.bindTo(meters);
+            }
+            TokenVerifier tokens = new TokenVerifier(config.jwtSecret(), jwks, config.jwtAudience(), config.jwtIssuer(),
+                    config.clock());
             sessions = new ViewerSessions(workers, new ViewerSessions.Settings(config.pingInterval(),
                     config.pingTimeout(), config.idleTimeout(), config.endGracePeriod(), config.bufferSize(),
                     config.maxFrameBytes(), config.inboundRate(), config.inboundBurst(), config.tokenExpiryWarning()),
@@ -172,6 +181,9 @@ public final class NovaServer implements AutoCloseable {
                     config.tlsReloadInterval());
         } catch (InterruptedException | RuntimeException e) {
             shutdownGroups();
+            if (jwks != null) {
+                jwks.close();
+            }
             throw e;
         }
         readiness = Readiness.READY;
@@ -249,6 +261,9 @@ public final class NovaServer implements AutoCloseable {
         addressSweep.cancel(false);
         registry.close();
         shutdownGroups();
+        if (jwks != null) {
+            jwks.close();
+        }
         gcMetrics.close();
         meters.close();
     }

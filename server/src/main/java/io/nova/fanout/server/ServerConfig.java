@@ -2,11 +2,16 @@ package io.nova.fanout.server;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
+import io.nova.fanout.server.auth.JwksKeys;
 import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.handshake.AllowedOrigins;
 
@@ -28,6 +33,10 @@ public final class ServerConfig {
     private final String internalHost;
     private final int internalPort;
     private final byte[] jwtSecret;
+    private final URI jwksUrl;
+    private final Duration jwksRefresh;
+    private final String jwtAudience;
+    private final String jwtIssuer;
     private final Duration pingInterval;
     private final Duration pingTimeout;
     private final Duration idleTimeout;
@@ -64,6 +73,10 @@ public final class ServerConfig {
         internalHost = builder.internalHost;
         internalPort = builder.internalPort;
         jwtSecret = builder.jwtSecret;
+        jwksUrl = builder.jwksLocation();
+        jwksRefresh = builder.jwksRefresh;
+        jwtAudience = builder.jwtAudience;
+        jwtIssuer = builder.jwtIssuer;
         pingInterval = builder.pingInterval;
         pingTimeout = builder.pingTimeout;
         idleTimeout = builder.idleTimeout;
@@ -115,14 +128,40 @@ public final class ServerConfig {
         return internalPort;
     }
 
-    /** A copy of the HS256 token secret, or {@code null} in {@linkplain #devMode() dev mode}. */
+    /** A copy of the HS256 token secret, or {@code null}: then HS256 tokens are refused (or dev mode makes one up). */
     public byte[] jwtSecret() {
         return jwtSecret == null ? null : jwtSecret.clone();
     }
 
-    /** Whether no token secret was configured. */
+    /**
+     * Where the RS256/ES256 keys are read from: an {@code https:}, {@code http:} or {@code file:} URL (a plain
+     * path is turned into the last), or {@code null}: then RS256 and ES256 tokens are refused.
+     */
+    public URI jwksUrl() {
+        return jwksUrl;
+    }
+
+    /** How often the JWKS is read again; see {@link JwksKeys#minInterval(Duration)} for reads on demand. */
+    public Duration jwksRefresh() {
+        return jwksRefresh;
+    }
+
+    /** The audience every token's {@code aud} must contain, or {@code null} not to check {@code aud}. */
+    public String jwtAudience() {
+        return jwtAudience;
+    }
+
+    /** The issuer every token's {@code iss} must be, or {@code null} not to check {@code iss}. */
+    public String jwtIssuer() {
+        return jwtIssuer;
+    }
+
+    /**
+     * Whether no token key at all was configured, neither a secret nor a JWKS: then {@code nova-server} makes up
+     * a secret for the run. A JWKS alone is not dev mode: HS256 is refused, and nothing is made up.
+     */
     public boolean devMode() {
-        return jwtSecret == null;
+        return jwtSecret == null && jwksUrl == null;
     }
 
     /** How often a viewer is pinged. */
@@ -296,6 +335,8 @@ public final class ServerConfig {
                 .host(host).port(port)
                 .internalHost(internalHost).internalPort(internalPort)
                 .jwtSecret(jwtSecret)
+                .jwksUrl(jwksUrl == null ? null : jwksUrl.toString()).jwksRefresh(jwksRefresh)
+                .jwtAudience(jwtAudience).jwtIssuer(jwtIssuer)
                 .pingInterval(pingInterval).pingTimeout(pingTimeout).idleTimeout(idleTimeout)
                 .viewerCountInterval(viewerCountInterval).viewerCountBudget(viewerCountBudget)
                 .bufferSize(bufferSize).maxFrameBytes(maxFrameBytes)
@@ -317,7 +358,11 @@ public final class ServerConfig {
     public String toString() {
         return "ServerConfig{host=" + host + ", port=" + port +
                ", internalHost=" + internalHost + ", internalPort=" + internalPort +
-               ", jwtSecret=" + (jwtSecret == null ? "none (dev mode)" : "<redacted>") +
+               ", jwtSecret=" + (jwtSecret == null ? (devMode() ? "none (dev mode)" : "none") : "<redacted>") +
+               ", jwksUrl=" + (jwksUrl == null ? "none" : JwksKeys.describe(jwksUrl)) +
+               ", jwksRefresh=" + Durations.format(jwksRefresh) +
+               ", jwtAudience=" + (jwtAudience == null ? "none" : jwtAudience) +
+               ", jwtIssuer=" + (jwtIssuer == null ? "none" : jwtIssuer) +
                ", pingInterval=" + Durations.format(pingInterval) +
                ", pingTimeout=" + Durations.format(pingTimeout) +
                ", idleTimeout=" + Durations.format(idleTimeout) +
@@ -353,6 +398,10 @@ public final class ServerConfig {
         private String internalHost = "127.0.0.1";
         private int internalPort = 8081;
         private byte[] jwtSecret;
+        private String jwksUrl;
+        private Duration jwksRefresh = Duration.ofMinutes(5);
+        private String jwtAudience;
+        private String jwtIssuer;
         private Duration pingInterval = Duration.ofSeconds(30);
         private Duration pingTimeout = Duration.ofSeconds(10);
         private Duration idleTimeout = Duration.ofSeconds(60);
@@ -409,6 +458,29 @@ public final class ServerConfig {
         /** Sets the HS256 token secret (copied), or {@code null} for dev mode. */
         public Builder jwtSecret(byte[] jwtSecret) {
             this.jwtSecret = jwtSecret == null ? null : jwtSecret.clone();
+            return this;
+        }
+
+        /** Sets where the RS256/ES256 keys come from ({@code https:}, {@code http:}, {@code file:} or a path), or {@code null}. */
+        public Builder jwksUrl(String jwksUrl) {
+            this.jwksUrl = jwksUrl;
+            return this;
+        }
+
+        public Builder jwksRefresh(Duration jwksRefresh) {
+            this.jwksRefresh = requireNonNull(jwksRefresh, "jwksRefresh");
+            return this;
+        }
+
+        /** Sets the audience every token must name, or {@code null} not to check {@code aud}. */
+        public Builder jwtAudience(String jwtAudience) {
+            this.jwtAudience = jwtAudience;
+            return this;
+        }
+
+        /** Sets the issuer every token must name, or {@code null} not to check {@code iss}. */
+        public Builder jwtIssuer(String jwtIssuer) {
+            this.jwtIssuer = jwtIssuer;
             return this;
         }
 
@@ -555,6 +627,12 @@ public final class ServerConfig {
                 throw new IllegalArgumentException("jwtSecret: " + jwtSecret.length + " bytes (expected: >= " +
                                                    TokenVerifier.MIN_SECRET_BYTES + " bytes)");
             }
+            jwksLocation(); // throws naming what is wrong with the URL
+            checkRange("jwksRefresh", jwksRefresh, Duration.ofSeconds(1), Duration.ofHours(24));
+            check(jwtAudience == null || !jwtAudience.isBlank(),
+                  "jwtAudience: '" + jwtAudience + "' (expected: non-blank, or unset not to check aud)");
+            check(jwtIssuer == null || !jwtIssuer.isBlank(),
+                  "jwtIssuer: '" + jwtIssuer + "' (expected: non-blank, or unset not to check iss)");
             checkRange("pingInterval", pingInterval, Duration.ofMillis(100), Duration.ofHours(1));
             checkRange("pingTimeout", pingTimeout, Duration.ofMillis(50), Duration.ofMinutes(10));
             checkRange("idleTimeout", idleTimeout, Duration.ofMillis(100), Duration.ofHours(24));
@@ -593,6 +671,43 @@ public final class ServerConfig {
                   "tlsReloadInterval: " + Durations.format(tlsReloadInterval) +
                   " (expected: 0s to never reload, or 100ms..24h)");
             return new ServerConfig(this);
+        }
+
+        /** {@link #jwksUrl} as a URI, a path turned into an absolute {@code file:} URL; {@code null} if unset. */
+        private URI jwksLocation() {
+            if (jwksUrl == null) {
+                return null;
+            }
+            final String expected = "jwksUrl: '" + jwksUrl + "' (expected: an https:// or http:// URL, a file: URL " +
+                                    "or a file path)";
+            check(!jwksUrl.isBlank(), expected);
+            // A scheme of one letter is a Windows drive, i.e. a path.
+            if (!jwksUrl.matches("[A-Za-z][A-Za-z0-9+.-]+:.*")) {
+                try {
+                    return Path.of(jwksUrl).toAbsolutePath().toUri();
+                } catch (InvalidPathException e) {
+                    throw new IllegalArgumentException(expected, e);
+                }
+            }
+            final URI uri;
+            try {
+                uri = new URI(jwksUrl);
+            } catch (URISyntaxException e) {
+                throw new IllegalArgumentException(expected, e);
+            }
+            switch (uri.getScheme().toLowerCase(Locale.ROOT)) {
+                case "https", "http" -> check(uri.getHost() != null && uri.getRawFragment() == null, expected);
+                case "file" -> {
+                    check(!uri.isOpaque() && uri.getPath() != null && uri.getPath().startsWith("/"), expected);
+                    try {
+                        Path.of(uri);
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(expected, e);
+                    }
+                }
+                default -> check(false, expected);
+            }
+            return uri;
         }
 
         private int effectiveMaxRequestBodyBytes() {

@@ -56,6 +56,15 @@ class DevModeTest {
     }
 
     @Test
+    void bannerTokensCarryTheConfiguredAudienceAndIssuer() {
+        final ServerConfig checking = devMode.configure(ServerConfig.builder().clock(CLOCK)
+                .jwtAudience("nova").jwtIssuer("https://dev.example").build());
+        final TokenVerifier verifier = new TokenVerifier(checking.jwtSecret(), null, "nova", "https://dev.example", CLOCK);
+        assertThat(verifier.verify(exported(devMode.banner(checking, 1, 2), "NOVA_VIEWER_TOKEN")))
+                .isInstanceOf(AuthResult.Authenticated.class);
+    }
+
+    @Test
     void bannerTokensLastADay() {
         final String viewerToken = exported(devMode.banner(config, 18080, 18081), "NOVA_VIEWER_TOKEN");
         final Duration justAfter = Duration.ofHours(24).plusSeconds(31);

@@ -39,6 +39,8 @@ class MainTest {
                 "--host", "10.0.0.1", "--port", "9000",
                 "--internal-host", "10.0.0.2", "--internal-port", "9001",
                 "--jwt-secret", SECRET,
+                "--jwks-url", "https://idp.example/jwks", "--jwks-refresh", "1m",
+                "--jwt-audience", "nova", "--jwt-issuer", "https://idp.example",
                 "--ping-interval", "20s", "--ping-timeout", "5s", "--idle-timeout", "2m",
                 "--viewer-count-interval", "100ms", "--viewer-count-budget", "0",
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
@@ -53,6 +55,8 @@ class MainTest {
         assertThat(config).usingRecursiveComparison().isEqualTo(ServerConfig.builder()
                 .host("10.0.0.1").port(9000).internalHost("10.0.0.2").internalPort(9001)
                 .jwtSecret(SECRET.getBytes(UTF_8))
+                .jwksUrl("https://idp.example/jwks").jwksRefresh(Duration.ofMinutes(1))
+                .jwtAudience("nova").jwtIssuer("https://idp.example")
                 .pingInterval(Duration.ofSeconds(20)).pingTimeout(Duration.ofSeconds(5))
                 .idleTimeout(Duration.ofMinutes(2)).viewerCountInterval(Duration.ofMillis(100)).viewerCountBudget(0)
                 .bufferSize(50).maxFrameBytes(65_536).maxConnections(10).ioThreads(4)
@@ -72,6 +76,8 @@ class MainTest {
                 Map.entry("NOVA_HOST", "10.0.0.1"), Map.entry("NOVA_PORT", "9000"),
                 Map.entry("NOVA_INTERNAL_HOST", "10.0.0.2"), Map.entry("NOVA_INTERNAL_PORT", "9001"),
                 Map.entry("NOVA_JWT_SECRET", SECRET),
+                Map.entry("NOVA_JWKS_URL", "/etc/nova/jwks.json"), Map.entry("NOVA_JWKS_REFRESH", "30s"),
+                Map.entry("NOVA_JWT_AUDIENCE", "nova"), Map.entry("NOVA_JWT_ISSUER", "https://idp.example"),
                 Map.entry("NOVA_PING_INTERVAL", "20s"), Map.entry("NOVA_PING_TIMEOUT", "5s"),
                 Map.entry("NOVA_IDLE_TIMEOUT", "2m"), Map.entry("NOVA_VIEWER_COUNT_INTERVAL", "100ms"),
                 Map.entry("NOVA_VIEWER_COUNT_BUDGET", "500"),
@@ -90,6 +96,8 @@ class MainTest {
                 "--host", "10.0.0.1", "--port", "9000",
                 "--internal-host", "10.0.0.2", "--internal-port", "9001",
                 "--jwt-secret", SECRET,
+                "--jwks-url", "/etc/nova/jwks.json", "--jwks-refresh", "30s",
+                "--jwt-audience", "nova", "--jwt-issuer", "https://idp.example",
                 "--ping-interval", "20s", "--ping-timeout", "5s", "--idle-timeout", "2m",
                 "--viewer-count-interval", "100ms", "--viewer-count-budget", "500",
                 "--buffer-size", "50", "--max-frame-bytes", "65536", "--max-connections", "10",
@@ -329,6 +337,23 @@ class MainTest {
     void noSecretMeansDevMode() {
         assertThat(parse(Map.of()).devMode()).isTrue();
         assertThat(parse(Map.of(), "--jwt-secret", SECRET).devMode()).isFalse();
+    }
+
+    @Test
+    void aJwksUrlWithoutSecretIsNotDevMode() {
+        final ServerConfig config = parse(Map.of("NOVA_JWKS_URL", "https://idp.example/jwks"));
+        assertThat(config.devMode()).isFalse();
+        assertThat(config.jwtSecret()).isNull();
+        assertThat(Main.devModeFor(config, new java.security.SecureRandom())).isNull();
+        assertThat(Main.devModeFor(parse(Map.of()), new java.security.SecureRandom())).isNotNull();
+    }
+
+    @Test
+    void aBadJwksUrlIsRefusedAtParse() {
+        assertThatThrownBy(() -> parse(Map.of(), "--jwks-url", "ftp://idp.example/jwks"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("jwksUrl: 'ftp://idp.example/jwks' (expected: an https:// or http:// URL, a file: URL " +
+                            "or a file path)");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ServerConfigTest {
 
     private static final byte[] SECRET = "a-secret-of-exactly-32-bytes-!!!".getBytes(UTF_8);
+    private static final String JWKS_EXPECTED = "(expected: an https:// or http:// URL, a file: URL or a file path)";
 
     @Test
     void defaults() {
@@ -30,6 +32,10 @@ class ServerConfigTest {
         assertThat(config.internalPort()).isEqualTo(8081);
         assertThat(config.jwtSecret()).isNull();
         assertThat(config.devMode()).isTrue();
+        assertThat(config.jwksUrl()).isNull();
+        assertThat(config.jwksRefresh()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.jwtAudience()).isNull();
+        assertThat(config.jwtIssuer()).isNull();
         assertThat(config.pingInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.pingTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
@@ -71,6 +77,18 @@ class ServerConfigTest {
                 invalid(b -> b.internalPort(70_000), "internalPort: 70000 (expected: 0..65535)"),
                 invalid(b -> b.jwtSecret(new byte[12]), "jwtSecret: 12 bytes (expected: >= 32 bytes)"),
                 invalid(b -> b.jwtSecret(new byte[0]), "jwtSecret: 0 bytes (expected: >= 32 bytes)"),
+                invalid(b -> b.jwksUrl("ftp://idp.example/jwks"), "jwksUrl: 'ftp://idp.example/jwks' " + JWKS_EXPECTED),
+                invalid(b -> b.jwksUrl("https:///jwks"), "jwksUrl: 'https:///jwks' " + JWKS_EXPECTED),
+                invalid(b -> b.jwksUrl("https://idp.example/jwks#keys"), "jwksUrl: 'https://idp.example/jwks#keys' " + JWKS_EXPECTED),
+                invalid(b -> b.jwksUrl("file:jwks.json"), "jwksUrl: 'file:jwks.json' " + JWKS_EXPECTED),
+                invalid(b -> b.jwksUrl("file://host/jwks.json"), "jwksUrl: 'file://host/jwks.json' " + JWKS_EXPECTED),
+                invalid(b -> b.jwksUrl("https://idp example/jwks"), "jwksUrl: 'https://idp example/jwks' " + JWKS_EXPECTED),
+                invalid(b -> b.jwksUrl(" "), "jwksUrl: ' ' " + JWKS_EXPECTED),
+                invalid(b -> b.jwksUrl("bad\u0000path"), "jwksUrl: 'bad\u0000path' " + JWKS_EXPECTED),
+                invalid(b -> b.jwksRefresh(Duration.ofMillis(999)), "jwksRefresh: 999ms (expected: 1s..24h)"),
+                invalid(b -> b.jwksRefresh(Duration.ofHours(25)), "jwksRefresh: 25h (expected: 1s..24h)"),
+                invalid(b -> b.jwtAudience(""), "jwtAudience: '' (expected: non-blank, or unset not to check aud)"),
+                invalid(b -> b.jwtIssuer(" "), "jwtIssuer: ' ' (expected: non-blank, or unset not to check iss)"),
                 invalid(b -> b.pingInterval(Duration.ofMillis(99)), "pingInterval: 99ms (expected: 100ms..1h)"),
                 invalid(b -> b.pingInterval(Duration.ofMinutes(61)), "pingInterval: 61m (expected: 100ms..1h)"),
                 invalid(b -> b.pingTimeout(Duration.ofMillis(49)), "pingTimeout: 49ms (expected: 50ms..10m)"),
@@ -165,6 +183,44 @@ class ServerConfigTest {
         ServerConfig.builder().tlsReloadInterval(Duration.ofHours(24)).build();
         ServerConfig.builder().tls(Path.of("c.pem"), Path.of("k.pem")).internalTls(Path.of("c.pem"), Path.of("k.pem"))
                 .build();
+        ServerConfig.builder().jwksUrl("https://idp.example/jwks").jwksRefresh(Duration.ofSeconds(1)).build();
+        ServerConfig.builder().jwksUrl("https://idp.example/jwks").jwksRefresh(Duration.ofHours(24)).build();
+    }
+
+    @Test
+    void jwksUrlTakesHttpsHttpFileUrlsAndPaths() {
+        assertThat(ServerConfig.builder().jwksUrl("https://idp.example/.well-known/jwks.json").build().jwksUrl())
+                .isEqualTo(URI.create("https://idp.example/.well-known/jwks.json"));
+        assertThat(ServerConfig.builder().jwksUrl("http://127.0.0.1:9000/jwks").build().jwksUrl())
+                .isEqualTo(URI.create("http://127.0.0.1:9000/jwks"));
+        assertThat(ServerConfig.builder().jwksUrl("file:///etc/nova/jwks.json").build().jwksUrl())
+                .isEqualTo(URI.create("file:///etc/nova/jwks.json"));
+        assertThat(ServerConfig.builder().jwksUrl("/etc/nova/jwks.json").build().jwksUrl())
+                .isEqualTo(Path.of("/etc/nova/jwks.json").toUri());
+        assertThat(ServerConfig.builder().jwksUrl("conf/jwks.json").build().jwksUrl())
+                .as("a relative path is resolved now, against the working directory")
+                .isEqualTo(Path.of("conf/jwks.json").toAbsolutePath().toUri());
+    }
+
+    /** A JWKS alone is a production setup: no secret is made up, and HS256 is refused. */
+    @Test
+    void aJwksAloneIsNotDevMode() {
+        final ServerConfig jwksOnly = ServerConfig.builder().jwksUrl("https://idp.example/jwks").build();
+        assertThat(jwksOnly.devMode()).isFalse();
+        assertThat(jwksOnly.jwtSecret()).isNull();
+        assertThat(jwksOnly.toString()).contains("jwtSecret=none,", "jwksUrl=https://idp.example/jwks")
+                .doesNotContain("dev mode");
+        assertThat(ServerConfig.builder().jwksUrl("https://idp.example/jwks").jwtSecret(SECRET).build().devMode()).isFalse();
+    }
+
+    @Test
+    void toStringShowsTheJwksSettingsWithoutCredentials() {
+        final String text = ServerConfig.builder().jwksUrl("https://user:pw@idp.example/jwks?token=s3cret")
+                .jwksRefresh(Duration.ofMinutes(1)).jwtAudience("nova").jwtIssuer("https://idp.example").build().toString();
+        assertThat(text).contains("jwksUrl=https://<redacted>@idp.example/jwks?<redacted>", "jwksRefresh=1m",
+                                  "jwtAudience=nova", "jwtIssuer=https://idp.example")
+                        .doesNotContain("pw@", "s3cret");
+        assertThat(ServerConfig.builder().build().toString()).contains("jwksUrl=none", "jwtAudience=none", "jwtIssuer=none");
     }
 
     @Test
@@ -196,6 +252,8 @@ class ServerConfigTest {
         final ServerConfig config = ServerConfig.builder()
                 .host("::1").port(1).internalHost("localhost").internalPort(2)
                 .jwtSecret(SECRET)
+                .jwksUrl("https://idp.example/jwks").jwksRefresh(Duration.ofMinutes(2))
+                .jwtAudience("nova").jwtIssuer("https://idp.example")
                 .pingInterval(Duration.ofSeconds(3)).pingTimeout(Duration.ofSeconds(4))
                 .idleTimeout(Duration.ofSeconds(5)).viewerCountInterval(Duration.ofMillis(60))
                 .bufferSize(7).maxFrameBytes(8192).maxConnections(9).ioThreads(10)

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 
 class TokenMinterTest {
@@ -77,5 +78,18 @@ class TokenMinterTest {
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> minter.viewerToken("alice", Duration.ZERO))
                 .hasMessage("ttl: PT0S (expected: > 0)");
+    }
+
+    @Test
+    void audienceAndIssuerAreMintedWhenGiven() throws Exception {
+        final TokenMinter checked = new TokenMinter(SECRET, "nova", "https://idp.example", CLOCK);
+        final JWTClaimsSet claims = SignedJWT.parse(checked.viewerToken("alice", Duration.ofMinutes(5))).getJWTClaimsSet();
+        assertThat(claims.getAudience()).containsExactly("nova");
+        assertThat(claims.getIssuer()).isEqualTo("https://idp.example");
+        assertThat(new TokenVerifier(SECRET, null, "nova", "https://idp.example", CLOCK)
+                .verify(checked.broadcasterToken("b", Duration.ofMinutes(5)))).isInstanceOf(AuthResult.Authenticated.class);
+        final JWTClaimsSet plain = SignedJWT.parse(minter.viewerToken("alice", Duration.ofMinutes(5))).getJWTClaimsSet();
+        assertThat(plain.getAudience()).isEmpty();
+        assertThat(plain.getIssuer()).isNull();
     }
 }

@@ -25,7 +25,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -42,6 +45,24 @@ public final class JwksFixture implements AutoCloseable {
     private final HttpServer server;
     private final AtomicReference<Answer> answer = new AtomicReference<>();
     private final AtomicInteger reads = new AtomicInteger();
+    private final AtomicReference<Hold> hold = new AtomicReference<>();
+
+    /** Keeps one read waiting, as a slow key server would, until closed. */
+    public static final class Hold implements AutoCloseable {
+        private final CountDownLatch started = new CountDownLatch(1);
+        private final CountDownLatch released = new CountDownLatch(1);
+
+        /** Whether the held read began within {@code timeout}. */
+        public boolean awaitStarted(Duration timeout) throws InterruptedException {
+            return started.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        /** Lets the read go on; it answers with what is published by then. */
+        @Override
+        public void close() {
+            released.countDown();
+        }
+    }
 
     private JwksFixture(HttpServer server) {
         this.server = server;
@@ -59,6 +80,15 @@ public final class JwksFixture implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         reads.incrementAndGet();
+        Hold held = hold.getAndSet(null);
+        if (held != null) {
+            held.started.countDown();
+            try {
+                held.released.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Answer now = answer.get();
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(now.status(), now.body().length);
@@ -75,6 +105,13 @@ public final class JwksFixture implements AutoCloseable {
     /** From now on, every read gets this status and body. */
     public void answer(int status, String body) {
         answer.set(new Answer(status, body.getBytes(UTF_8)));
+    }
+
+    /** Holds the next read until the returned hold is closed. */
+    public Hold holdNextRead() {
+        Hold next = new Hold();
+        hold.set(next);
+        return next;
     }
 
     /** How many times the JWKS was requested. */
