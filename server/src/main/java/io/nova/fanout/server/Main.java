@@ -449,12 +449,13 @@ public final class Main {
         try {
             server = NovaServer.start(config);
         } catch (IllegalArgumentException e) {
-            // A setting only the start can check, such as a certificate that does not match its key.
+            // A setting only the start can check, such as a certificate that does not match its key, or a JWKS
+            // that cannot be read.
             System.err.println("nova-server: " + asOptionName(newCommandLine(Map.of()), e.getMessage()));
             System.exit(EXIT_USAGE);
             return;
         } catch (Exception e) {
-            logger.error("nova-server failed to start: {}", e.getMessage(), e);
+            logger.error("nova-server failed to start", e);
             System.exit(EXIT_FAILURE);
             return;
         }

@@ -352,7 +352,7 @@ class MainTest {
     void aBadJwksUrlIsRefusedAtParse() {
         assertThatThrownBy(() -> parse(Map.of(), "--jwks-url", "ftp://idp.example/jwks"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("jwksUrl: 'ftp://idp.example/jwks' (expected: an https:// or http:// URL, a file: URL " +
+                .hasMessage("--jwks-url: 'ftp://idp.example/jwks' (expected: an https:// or http:// URL, a file: URL " +
                             "or a file path)");
     }
 

@@ -65,7 +65,8 @@ public final class JwksKeys implements MeterBinder, AutoCloseable {
      * Reads {@code location} now, on the calling thread, and then every {@code refreshPeriod} on a daemon
      * thread of its own.
      *
-     * @throws IllegalStateException if the first read fails or finds no usable key, with a message saying why
+     * @throws IllegalArgumentException if the first read fails or finds no usable key, with a message naming
+     *         {@code jwksUrl} and saying why: like a bad value, a JWKS the server cannot use stops the start
      */
     public static JwksKeys start(URI location, Duration refreshPeriod) {
         final EventExecutor executor = new DefaultEventExecutor(new DefaultThreadFactory("nova-jwks", true));
@@ -176,10 +177,10 @@ public final class JwksKeys implements MeterBinder, AutoCloseable {
         try {
             keys = read();
         } catch (IOException | ParseException e) {
-            throw new IllegalStateException("jwksUrl: cannot load the JWKS from " + location + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("jwksUrl: cannot load the JWKS from " + location + ": " + e.getMessage(), e);
         }
         if (keys.size() == 0) {
-            throw new IllegalStateException("jwksUrl: the JWKS from " + location + " holds no usable key " +
+            throw new IllegalArgumentException("jwksUrl: the JWKS from " + location + " holds no usable key " +
                     "(expected: an RSA key of >= 2048 bits or an EC P-256 key, with a kid, for signatures)" +
                     (keys.notes().isEmpty() ? "" : "; " + String.join("; ", keys.notes())));
         }

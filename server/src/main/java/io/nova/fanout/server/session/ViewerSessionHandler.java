@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler.HandshakeComplete;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
 import io.nova.fanout.protocol.ClientMessage;
 import io.nova.fanout.protocol.CloseCodes;
 import io.nova.fanout.protocol.ConnectionEstablished;
@@ -180,7 +181,24 @@ public final class ViewerSessionHandler extends ChannelInboundHandlerAdapter imp
             expire();
             return;
         }
-        AuthResult verdict = shared.tokens().verify(newToken);
+        Future<AuthResult> verdict = shared.tokens().verify(newToken, ctx.executor());
+        if (verdict.isDone()) {
+            applyRefresh(verdict.getNow());
+            return;
+        }
+        // Signed with a key the server has not read yet: as at the handshake, one JWKS read is waited for.
+        verdict.addListener(done -> {
+            if (done.isSuccess() && !sentClose && ctx.channel().isActive()) {
+                if (token.expired(now())) {
+                    expire();
+                } else {
+                    applyRefresh(verdict.getNow());
+                }
+            }
+        });
+    }
+
+    private void applyRefresh(AuthResult verdict) {
         Instant wallNow = shared.clock().instant();
         TokenLifetime.Refresh outcome = token.refresh(verdict, admission.viewerId(), admission.stream().id(), wallNow,
                 now());

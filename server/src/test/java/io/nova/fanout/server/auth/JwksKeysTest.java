@@ -73,7 +73,7 @@ class JwksKeysTest {
     void aStartThatCannotReadFailsSayingWhereAndWhy() {
         failure.set(new IOException("HTTP 503 (expected: 200)"));
         assertThatThrownBy(() -> start(PERIOD))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("jwksUrl: cannot load the JWKS from test-jwks: HTTP 503 (expected: 200)");
     }
 
@@ -81,7 +81,7 @@ class JwksKeysTest {
     void aStartWithAnUnparseableDocumentFails() {
         document.set("<html>login</html>");
         assertThatThrownBy(() -> start(PERIOD))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("jwksUrl: cannot load the JWKS from test-jwks: ");
     }
 
@@ -89,7 +89,7 @@ class JwksKeysTest {
     void aStartWithoutAUsableKeyFailsListingWhatWasIgnored() {
         document.set("{\"keys\":[{\"kty\":\"oct\",\"kid\":\"k\",\"k\":\"" + "A".repeat(43) + "\"}]}");
         assertThatThrownBy(() -> start(PERIOD))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("jwksUrl: the JWKS from test-jwks holds no usable key (expected: an RSA key of >= 2048 " +
                             "bits or an EC P-256 key, with a kid, for signatures); k: ignored, unsupported key type " +
                             "oct (expected: RSA or EC P-256)");
@@ -102,7 +102,7 @@ class JwksKeysTest {
             assertThat(keys.kids()).containsExactly("ec-1", "rsa-1");
         }
         assertThatThrownBy(() -> JwksKeys.start(URI.create(dir.toUri() + "absent.json"), PERIOD))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("jwksUrl: cannot load the JWKS from " + dir.toUri() + "absent.json: no such file");
     }
 

@@ -283,7 +283,7 @@ class JwksIntegrationTest {
         }
         String unreachable = "http://127.0.0.1:" + closedPort + "/jwks.json";
         assertThatThrownBy(() -> ServerFixture.start(b -> b.jwtSecret(null).jwksUrl(unreachable)))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("jwksUrl: cannot load the JWKS from " + unreachable + ": ConnectException");
 
         JwksFixture notFound = jwks(RSA);
@@ -294,6 +294,38 @@ class JwksIntegrationTest {
         notFound.answer(200, "{\"keys\":[{\"kty\":\"oct\",\"kid\":\"k\",\"k\":\"" + "A".repeat(43) + "\"}]}");
         assertThatThrownBy(() -> ServerFixture.start(b -> b.jwtSecret(null).jwksUrl(notFound.uri().toString())))
                 .hasMessageContaining("holds no usable key");
+    }
+
+    /** The real command: a JWKS alone starts no dev mode (no banner, no made-up secret), and HS256 is refused. */
+    @Test
+    void theCommandWithAJwksAloneStartsWithoutDevMode() throws Exception {
+        JwksFixture jwks = jwks(RSA);
+        try (ServerProcess process = ServerProcess.start(Map.of("NOVA_JWKS_URL", jwks.uri().toString()))) {
+            process.awaitLine("JWKS from " + jwks.uri() + ": 1 usable keys", WAIT);
+            assertThat(process.output()).noneMatch(line -> line.contains("DEV MODE"));
+            String hs256 = new io.nova.fanout.server.auth.TokenMinter(ServerFixture.SECRET, java.time.Clock.systemUTC())
+                    .viewerToken("v", Duration.ofMinutes(5));
+            assertRefusal(RawHttp.upgrade(process.port(), ServerFixture.viewerTarget("demo-live", hs256), Map.of()),
+                    401, "CONNECTION_REJECTED");
+            assertRefusal(RawHttp.upgrade(process.port(), ServerFixture.viewerTarget("demo-live", sign(RSA, claims("v"))),
+                    Map.of()), 404, "STREAM_NOT_FOUND");
+            assertThat(process.terminate(WAIT)).isZero();
+        }
+    }
+
+    @Test
+    void theCommandWithAnUnreadableJwksExitsWith2NamingTheOption() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String unreachable = "http://127.0.0.1:" + closedPort + "/jwks.json";
+        try (ServerProcess process = ServerProcess.startExpectingRefusal(Map.of(), "--jwks-url", unreachable)) {
+            assertThat(process.awaitExit(Duration.ofSeconds(60))).as("the exit status of a bad setting").isEqualTo(2);
+            assertThat(process.output()).anyMatch(line -> line.startsWith(
+                    "nova-server: --jwks-url: cannot load the JWKS from " + unreachable + ": ConnectException"));
+            assertThat(process.output()).noneMatch(line -> line.contains("nova-server listening"));
+        }
     }
 
     /** Repeats the handshake until it gets {@code status}, within {@link #WAIT}; returns every status seen. */

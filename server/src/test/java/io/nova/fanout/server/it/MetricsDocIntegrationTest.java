@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.nova.fanout.server.metrics.MetricNames;
+import io.nova.fanout.server.testing.JwksFixture;
 import io.nova.fanout.server.testing.RepositoryRoot;
 import io.nova.fanout.server.testing.TestCertificate;
 import java.io.IOException;
@@ -32,11 +33,15 @@ class MetricsDocIntegrationTest {
     @TempDir
     Path dir;
     private ServerFixture fixture;
+    private JwksFixture jwks;
 
     @AfterEach
     void stopServer() {
         if (fixture != null) {
             fixture.close();
+        }
+        if (jwks != null) {
+            jwks.close();
         }
     }
 
@@ -49,8 +54,10 @@ class MetricsDocIntegrationTest {
                     .anySatisfy(metric -> assertThat(metric).startsWith(prometheus));
         }
 
+        // A JWKS beside the secret, so that the JWKS meters are served too.
+        jwks = JwksFixture.serve(JwksFixture.ecKey("metered"));
         fixture = ServerFixture.start(b -> b.pingInterval(Duration.ofMillis(200)).pingTimeout(Duration.ofSeconds(5))
-                .idleTimeout(Duration.ofSeconds(30)));
+                .idleTimeout(Duration.ofSeconds(30)).jwksUrl(jwks.uri().toString()));
         fixture.broadcaster().goLive("metered");
         ViewerClient viewer = fixture.viewer("metered");
         viewer.awaitEvent("stream_started", WAIT);

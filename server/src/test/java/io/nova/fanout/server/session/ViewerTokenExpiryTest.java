@@ -24,7 +24,13 @@ import io.nova.fanout.protocol.ErrorEvent;
 import io.nova.fanout.protocol.RefreshToken;
 import io.nova.fanout.protocol.Severity;
 import io.nova.fanout.protocol.TokenRefreshed;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.nova.fanout.server.auth.JwksKeys;
+import io.nova.fanout.server.auth.TestJwks;
 import io.nova.fanout.server.auth.TokenMinter;
+import io.nova.fanout.server.testing.JwksFixture;
+import java.util.concurrent.atomic.AtomicReference;
 import io.nova.fanout.server.auth.TokenVerifier;
 import io.nova.fanout.server.connect.ViewerChannelInitializer;
 import io.nova.fanout.server.fanout.Fanout;
@@ -192,6 +198,75 @@ class ViewerTokenExpiryTest {
         advance(Duration.ofSeconds(60));
         assertThat(drainOutbound(channel)).containsExactly(new Close(1008, "token expired"));
         assertThat(count("nova.token.expirations", null)).isEqualTo(1);
+    }
+
+    /** As at the handshake, a new token signed with a key the server has not read yet waits for one JWKS read. */
+    @Test
+    void aRefreshSignedWithAJustPublishedJwksKeyWaitsForOneReadAndIsAccepted() {
+        EmbeddedChannel keysLoop = new EmbeddedChannel();
+        keysLoop.freezeTime();
+        RSAKey published = JwksFixture.rsaKey("published");
+        RSAKey next = JwksFixture.rsaKey("next");
+        AtomicReference<String> document = new AtomicReference<>(JwksFixture.jwks(published));
+        JwksKeys jwks = TestJwks.start(document::get, Duration.ofMinutes(5), keysLoop.eventLoop());
+        try {
+            sessions.stop();
+            List<EventLoop> loops = List.of(channel.eventLoop());
+            Fanout fanout = new Fanout(loops, System::nanoTime, latency -> { });
+            sessions = new ViewerSessions(loops, SETTINGS, SessionFixtures.CODEC, encoder, fanout,
+                    SessionFixtures.metrics(meters), new CapturedIssueLog(Level.INFO).issueLog(), clock,
+                    new TokenVerifier(TOKEN_SECRET, jwks, null, null, clock));
+            connect(EXPIRES_AT);
+            document.set(JwksFixture.jwks(published, next));
+            keysLoop.advanceTimeBy(30, TimeUnit.SECONDS);
+
+            send(JwksFixture.sign(next, new JWTClaimsSet.Builder().subject(VIEWER_ID)
+                    .expirationTime(java.util.Date.from(START.plusSeconds(600))).build()));
+            assertThat(drainOutbound(channel)).as("no answer before the read").isEmpty();
+
+            keysLoop.runPendingTasks();
+            channel.runPendingTasks();
+            List<Message> answer = drainMessages(channel);
+            assertThat(answer).hasSize(1);
+            assertThat(answer.get(0).message()).isEqualTo(new TokenRefreshed(START.plusSeconds(600), START));
+            assertThat(count("nova.token.refreshes", "accepted")).isEqualTo(1);
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void aRefreshWaitingForTheJwksIsDroppedWhenTheConnectionCloses() {
+        EmbeddedChannel keysLoop = new EmbeddedChannel();
+        keysLoop.freezeTime();
+        RSAKey next = JwksFixture.rsaKey("next");
+        AtomicReference<String> document = new AtomicReference<>(JwksFixture.jwks(JwksFixture.ecKey("old")));
+        JwksKeys jwks = TestJwks.start(document::get, Duration.ofMinutes(5), keysLoop.eventLoop());
+        try {
+            sessions.stop();
+            List<EventLoop> loops = List.of(channel.eventLoop());
+            Fanout fanout = new Fanout(loops, System::nanoTime, latency -> { });
+            sessions = new ViewerSessions(loops, SETTINGS, SessionFixtures.CODEC, encoder, fanout,
+                    SessionFixtures.metrics(meters), new CapturedIssueLog(Level.INFO).issueLog(), clock,
+                    new TokenVerifier(TOKEN_SECRET, jwks, null, null, clock));
+            connect(EXPIRES_AT);
+            document.set(JwksFixture.jwks(next));
+            keysLoop.advanceTimeBy(30, TimeUnit.SECONDS);
+            send(JwksFixture.sign(next, new JWTClaimsSet.Builder().subject(VIEWER_ID)
+                    .expirationTime(java.util.Date.from(START.plusSeconds(600))).build()));
+
+            channel.close();
+            drainOutbound(channel);
+            keysLoop.runPendingTasks();
+            channel.runPendingTasks();
+
+            assertThat(drainOutbound(channel)).isEmpty();
+            assertThat(count("nova.token.refreshes", "accepted")).isZero();
+        } finally {
+            jwks.close();
+            keysLoop.finishAndReleaseAll();
+        }
     }
 
     /** Tokens a refresh must refuse, made at +95 s, and the problem the viewer is told. */
