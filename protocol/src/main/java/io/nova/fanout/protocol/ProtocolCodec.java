@@ -29,9 +29,10 @@ import java.util.function.Function;
  * <p>{@link #decodeClientMessage} is what the server applies to every inbound frame, so it is strict and
  * never throws on any input: the envelope may hold only {@code event} and {@code data}; known fields must
  * have the seed's types and stay within {@link ProtocolLimits}; duplicate keys, nesting deeper than 32
- * levels, content after the object and text that is not UTF-8 are refused. Unknown keys <em>inside</em>
- * {@code data} are ignored, so clients can grow without being disconnected by older servers. A JSON
- * {@code null} is the same as an absent field.
+ * levels, content after the object and text that is not UTF-8 (overlong forms, surrogates and code points
+ * past U+10FFFF included) are refused. Unknown keys <em>inside</em> {@code data} are ignored, so clients can
+ * grow without being disconnected by older servers. A JSON {@code null} is the same as an absent field. The
+ * answer depends on the frame alone, never on frames decoded before it.
  *
  * <p>{@link #decodeServerMessage} is the lenient counterpart for Java clients and the load tester: it
  * ignores unknown keys at every level.
@@ -45,6 +46,8 @@ public final class ProtocolCodec {
     private static final int INITIAL_FRAME_BYTES = 256;
 
     private static final long NO_SEQ = -1;
+
+    private static final String NOT_UTF8 = "invalid JSON: not UTF-8";
 
     private final JsonFactory jsonFactory;
     private final ObjectMapper treeMapper;
@@ -114,18 +117,24 @@ public final class ProtocolCodec {
      */
     public DecodeResult<ClientMessage> decodeClientMessage(byte[] utf8, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, utf8.length);
+        // Checked before Jackson sees the frame: it lets ill-formed sequences of the right shape into strings, and
+        // its table of field names, shared by every parser, takes the bytes of "even\xFFt" for a valid "event"
+        // it has seen before, so what it makes of text that is not UTF-8 depends on what other viewers sent.
+        if (!Utf8.isWellFormed(utf8, offset, length)) {
+            return Reasons.invalid(NOT_UTF8);
+        }
         return decode(utf8, offset, length, clientReader::read);
     }
 
     /** Decodes a viewer's frame; never throws on any input. */
     public DecodeResult<ClientMessage> decodeClientMessage(byte[] utf8) {
-        return decode(utf8, 0, utf8.length, clientReader::read);
+        return decodeClientMessage(utf8, 0, utf8.length);
     }
 
     private <T> DecodeResult<T> decode(
             byte[] utf8, int offset, int length, Function<JsonNode, DecodeResult<T>> reader) {
         if (hasUtf16Or32Signature(utf8, offset, length)) {
-            return Reasons.invalid("invalid JSON: not UTF-8");
+            return Reasons.invalid(NOT_UTF8);
         }
         JsonNode root;
         try (JsonParser parser = jsonFactory.createParser(utf8, offset, length)) {

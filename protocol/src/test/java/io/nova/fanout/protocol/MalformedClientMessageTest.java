@@ -40,9 +40,16 @@ class MalformedClientMessageTest {
                 row(pong("\"sequence\":0x2A"), "invalid JSON: Unexpected character ('x' (code 120)) at 1:37"),
                 row(pong("\"sequence\":NaN"), "invalid JSON: Non-standard token 'NaN' at 1:39"),
                 row(bytes("{\"event\":\"pong\",\"data\":{\"timestamp\":\"", 0xFF, "\"}}"),
-                        "invalid JSON: Invalid UTF-8 start byte 0xff at 1:39"),
+                        "invalid JSON: not UTF-8"),
                 row(bytes("{\"event\":\"pong\",\"data\":{\"timestamp\":\"", 0xC3, 0x28, "\"}}"),
-                        "invalid JSON: Invalid UTF-8 middle byte 0x28 at 1:40"),
+                        "invalid JSON: not UTF-8"),
+                // Ill-formed sequences, some of the right shape, which Jackson's parser lets into strings.
+                row(bytes("{\"event\":\"pong\",\"data\":{\"timestamp\":\"", 0xC0, 0xAF, "\"}}"), "invalid JSON: not UTF-8"),
+                row(bytes("{\"event\":\"pong\",\"data\":{\"timestamp\":\"", 0xED, 0xA0, 0x80, "\"}}"),
+                        "invalid JSON: not UTF-8"),
+                row(bytes("{\"event\":\"pong\",\"data\":{\"timestamp\":\"", 0xF4, 0x90, 0x80, 0x80, "\"}}"),
+                        "invalid JSON: not UTF-8"),
+                row(bytes("{\"event\":\"pong\",\"data\":{\"", 0xE0, 0x80, 0xAF, "\":1}}"), "invalid JSON: not UTF-8"),
                 row(bytes(0xFF, 0xFE, validPong), "invalid JSON: not UTF-8"),
                 row(validPong.getBytes(UTF_16LE), "invalid JSON: not UTF-8"),
                 row("42", "expected a JSON object"),
@@ -124,6 +131,19 @@ class MalformedClientMessageTest {
 
         assertThat(codec.decodeClientMessage(frame))
                 .isEqualTo(new DecodeResult.Decoded<ClientMessage>(new Pong(1L, null), OptionalLong.empty()));
+    }
+
+    /** Found by ClientMessageFuzzTest: Jackson's shared name table used to read these bytes as "event". */
+    @Test
+    void aFieldNameThatIsNotUtf8IsNeverReadAsTheValidNameItResembles() {
+        byte[] notQuiteEvent = bytes("{\"even", 0xFF, "t\":\"pong\",\"data\":{}}");
+        DecodeResult<ClientMessage> refusal = new DecodeResult.Invalid<>("invalid JSON: not UTF-8");
+        assertThat(codec.decodeClientMessage(notQuiteEvent)).isEqualTo(refusal);
+
+        assertThat(codec.decodeClientMessage(pong("").getBytes(UTF_8))).isInstanceOf(DecodeResult.Decoded.class);
+
+        assertThat(codec.decodeClientMessage(notQuiteEvent)).as("the same answer after a real \"event\"")
+                .isEqualTo(refusal);
     }
 
     @Test
