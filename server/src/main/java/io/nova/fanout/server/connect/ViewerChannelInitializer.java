@@ -5,24 +5,23 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.nova.fanout.server.handshake.ViewerHandshakeHandler;
 import io.nova.fanout.server.tls.ServerTls;
 import java.util.function.Supplier;
 
 /**
  * Builds the viewer port's pipeline: HTTP until the handshake handler admits the viewer, then Netty's
- * WebSocket protocol handler (upgrade, close and ping frames, frame limits, UTF-8 checks) in front of the
- * session's handlers, which the handshake handler installs. With TLS, an {@code SslHandler} from the port's
- * current context comes first, so a reloaded certificate serves the next connection.
+ * WebSocket protocol handler (upgrade, close and ping frames, frame limits, UTF-8 checks; see
+ * {@link ViewerFraming}) in front of the session's handlers, which the handshake handler installs. With TLS,
+ * an {@code SslHandler} from the port's current context comes first, so a reloaded certificate serves the
+ * next connection.
  */
 public final class ViewerChannelInitializer extends ChannelInitializer<SocketChannel> {
     /** An upgrade request is headers only; anything bigger is not a viewer. */
-    static final int MAX_REQUEST_BYTES = 8 * 1024;
-    static final int MAX_INITIAL_LINE_BYTES = 8 * 1024;
-    static final int MAX_HEADER_BYTES = 8 * 1024;
+    private static final int MAX_REQUEST_BYTES = 8 * 1024;
+    private static final int MAX_INITIAL_LINE_BYTES = 8 * 1024;
+    private static final int MAX_HEADER_BYTES = 8 * 1024;
 
     /** The pipeline name of Netty's WebSocket protocol handler; the handshake handler installs around it. */
     public static final String WEBSOCKET = "websocket";
@@ -31,17 +30,19 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
     private final HealthCheckHandler health;
     private final StaticAssetHandler assets;
     private final Supplier<? extends ChannelHandler> addressLimits;
-    private final Supplier<ViewerHandshakeHandler> handshakes;
+    private final Supplier<? extends ChannelHandler> handshakes;
     private final WebSocketServerProtocolConfig webSocketConfig;
     private final long requestTimeoutMillis;
     private final ServerTls tls;
 
     /**
      * @param addressLimits one handler per connection, holding it to its address's limits
+     * @param handshakes one handler per connection that admits a viewer or refuses it before the upgrade:
+     *     {@code ViewerHandshakeHandler}; the conformance tests put an echo in place of the session there
      * @param tls the port's certificate, or {@code null} for plain {@code ws://}
      */
     public ViewerChannelInitializer(HealthCheckHandler health, StaticAssetHandler assets,
-            Supplier<? extends ChannelHandler> addressLimits, Supplier<ViewerHandshakeHandler> handshakes,
+            Supplier<? extends ChannelHandler> addressLimits, Supplier<? extends ChannelHandler> handshakes,
             int maxFrameBytes, long handshakeTimeoutMillis, ServerTls tls) {
         this.health = health;
         this.addressLimits = addressLimits;
@@ -49,34 +50,7 @@ public final class ViewerChannelInitializer extends ChannelInitializer<SocketCha
         this.assets = assets;
         this.requestTimeoutMillis = handshakeTimeoutMillis;
         this.handshakes = handshakes;
-        this.webSocketConfig = webSocketConfig("/api/v1/streams", maxFrameBytes, handshakeTimeoutMillis);
-    }
-
-    /** The viewer endpoint's WebSocket handling below {@code path}; the Autobahn conformance run uses it too. */
-    static WebSocketServerProtocolConfig webSocketConfig(String path, int maxFrameBytes, long handshakeTimeoutMillis) {
-        return WebSocketServerProtocolConfig.newBuilder()
-                .websocketPath(path)
-                .checkStartsWith(true)
-                .handshakeTimeoutMillis(handshakeTimeoutMillis)
-                .dropPongFrames(false)
-                // Sessions send their own close frames with precise codes; Netty's default would add a
-                // second one, and would also write one into plain HTTP connections it closes.
-                .sendCloseFrame(null)
-                .decoderConfig(decoderConfig(maxFrameBytes))
-                .build();
-    }
-
-    /**
-     * How viewers' frames are read: no extensions (permessage-deflate stays off), frames up to the limit,
-     * UTF-8 checked, a protocol violation closed with 1002.
-     */
-    private static WebSocketDecoderConfig decoderConfig(int maxFrameBytes) {
-        return WebSocketDecoderConfig.newBuilder()
-                .maxFramePayloadLength(maxFrameBytes)
-                .allowExtensions(false)
-                .closeOnProtocolViolation(true)
-                .withUTF8Validator(true)
-                .build();
+        this.webSocketConfig = ViewerFraming.protocolConfig(maxFrameBytes, handshakeTimeoutMillis);
     }
 
     @Override

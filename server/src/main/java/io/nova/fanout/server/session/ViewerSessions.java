@@ -2,11 +2,11 @@ package io.nova.fanout.server.session;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.nova.fanout.protocol.ProtocolCodec;
 import io.nova.fanout.server.auth.TokenVerifier;
+import io.nova.fanout.server.connect.ViewerFraming;
 import io.nova.fanout.server.fanout.Fanout;
 import io.nova.fanout.server.fanout.FramePreEncoder;
 import io.nova.fanout.server.metrics.NovaMetrics;
@@ -70,7 +70,7 @@ public final class ViewerSessions {
         ViewerWriteHandler writer = new ViewerWriteHandler(settings.bufferSize(), encoder, clock, metrics);
         ViewerSessionHandler session = new ViewerSessionHandler(admission, writer, this);
         pipeline.addBefore(protocolHandlerName, "viewer-activity", new InboundActivityHandler(session));
-        pipeline.addLast("frame-aggregator", new WebSocketFrameAggregator(settings.maxFrameBytes()));
+        pipeline.addLast("frame-aggregator", ViewerFraming.frameAggregator(settings.maxFrameBytes()));
         // Nearest the head: its frames are already complete WebSocket frames, so its writes and flushes go
         // straight to the socket instead of walking through the WebSocket and HTTP handlers (the handshake
         // later puts Netty's frame encoder and decoder after it, where the HTTP codec was). With TLS, right
