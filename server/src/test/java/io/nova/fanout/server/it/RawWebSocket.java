@@ -8,20 +8,24 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A hand-rolled WebSocket client for frames the JDK client will not send: oversized, fragmented, invalid
- * UTF-8, any opcode. Client frames are masked as RFC 6455 requires. Every read is bounded by the socket
- * timeout and every loop by a frame count.
+ * UTF-8, any opcode, reserved bits, unmasked, in chops. Client frames are masked as RFC 6455 requires unless
+ * a test asks otherwise. Every read is bounded by the socket timeout and every loop by a frame count.
  */
 final class RawWebSocket implements AutoCloseable {
     static final int CONTINUATION = 0x0;
     static final int TEXT = 0x1;
     static final int BINARY = 0x2;
     static final int CLOSE = 0x8;
+    static final int PING = 0x9;
+    static final int PONG = 0xA;
+    static final int FIN = 0x80;
     /** The code reported when the connection ends without a close frame. */
     static final int NO_CLOSE_FRAME = 1006;
     private static final int MAX_FRAMES_READ = 100_000;
@@ -70,33 +74,77 @@ final class RawWebSocket implements AutoCloseable {
 
     /** Writes one masked frame. */
     void sendFrame(boolean fin, int opcode, byte[] payload) throws IOException {
-        int length = payload.length;
+        sendFrame((fin ? FIN : 0) | opcode, true, payload);
+    }
+
+    /**
+     * Writes one frame with any first byte (FIN, RSV1-3, opcode), masked or not: also the frames RFC 6455
+     * forbids a client to send.
+     */
+    void sendFrame(int firstByte, boolean masked, byte[] payload) throws IOException {
+        byte[] mask = masked ? newMask() : null;
+        out.write(header(firstByte, payload.length, mask));
+        out.write(masked ? mask(payload, mask) : payload);
+        out.flush();
+    }
+
+    /**
+     * Writes the header of a masked frame declaring {@code declaredLength} payload bytes, and none of them: what
+     * a server that checks the length on the header has to decide on.
+     */
+    void sendFrameHeader(int firstByte, long declaredLength) throws IOException {
+        out.write(header(firstByte, declaredLength, newMask()));
+        out.flush();
+    }
+
+    /** Writes one masked frame in pieces of {@code chop} bytes, each flushed on its own. */
+    void sendFrameInChops(int firstByte, byte[] payload, int chop) throws IOException {
+        byte[] mask = newMask();
+        byte[] header = header(firstByte, payload.length, mask);
+        byte[] frame = Arrays.copyOf(header, header.length + payload.length);
+        System.arraycopy(mask(payload, mask), 0, frame, header.length, payload.length);
+        for (int start = 0; start < frame.length; start += chop) {
+            out.write(frame, start, Math.min(chop, frame.length - start));
+            out.flush();
+        }
+    }
+
+    private static byte[] header(int firstByte, long length, byte[] mask) {
         byte[] header = new byte[14];
         int h = 0;
-        header[h++] = (byte) ((fin ? 0x80 : 0) | opcode);
+        header[h++] = (byte) firstByte;
+        int maskBit = mask != null ? 0x80 : 0;
         if (length < 126) {
-            header[h++] = (byte) (0x80 | length);
+            header[h++] = (byte) (maskBit | length);
         } else if (length <= 0xFFFF) {
-            header[h++] = (byte) (0x80 | 126);
+            header[h++] = (byte) (maskBit | 126);
             header[h++] = (byte) (length >>> 8);
             header[h++] = (byte) length;
         } else {
-            header[h++] = (byte) (0x80 | 127);
+            header[h++] = (byte) (maskBit | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
-                header[h++] = (byte) ((long) length >>> shift);
+                header[h++] = (byte) (length >>> shift);
             }
         }
+        if (mask != null) {
+            System.arraycopy(mask, 0, header, h, 4);
+            h += 4;
+        }
+        return Arrays.copyOf(header, h);
+    }
+
+    private static byte[] newMask() {
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
-        System.arraycopy(mask, 0, header, h, 4);
-        h += 4;
-        byte[] masked = new byte[length];
-        for (int i = 0; i < length; i++) {
+        return mask;
+    }
+
+    private static byte[] mask(byte[] payload, byte[] mask) {
+        byte[] masked = new byte[payload.length];
+        for (int i = 0; i < payload.length; i++) {
             masked[i] = (byte) (payload[i] ^ mask[i & 3]);
         }
-        out.write(header, 0, h);
-        out.write(masked);
-        out.flush();
+        return masked;
     }
 
     /** Writes bytes as they are: frames this client would never build, for the protocol-violation tests. */
