@@ -76,7 +76,10 @@ public final class ViewerHandshakeHandler extends SimpleChannelInboundHandler<Fu
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        // The path as sent, not decoded: Netty's WebSocket handler matches the raw URI, and a request whose
+        // decoded path alone looks like ours (/api%2Fv1/...) would pass here, be passed over there, and hang.
+        // Stream ids never need percent-encoding, so one that has it is malformed.
+        String path = uri.rawPath();
         if (!path.startsWith(PATH_PREFIX) || !path.endsWith(PATH_SUFFIX)
                 || path.length() < PATH_PREFIX.length() + PATH_SUFFIX.length()) {
             refuse(ctx, request, new Refusal(HttpResponseStatus.NOT_FOUND, "NOT_FOUND", "no such endpoint", null, null));

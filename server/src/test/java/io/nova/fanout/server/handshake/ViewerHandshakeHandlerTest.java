@@ -253,6 +253,34 @@ class ViewerHandshakeHandlerTest {
         refused(upgrade(withToken(encodedStreamId)), HttpResponseStatus.BAD_REQUEST, "PROTOCOL_ERROR");
     }
 
+    /** Found by ViewerHandshakeFuzzTest: once decoded, this path was ours; Netty's WebSocket handler, which
+     *  matches the raw URI, then passed the admitted request over, and the connection hung holding its slot. */
+    @Test
+    void aPathThatIsOursOnlyOnceDecodedIs404() {
+        ConnectionLimiter limiter = new ConnectionLimiter(10);
+        EmbeddedChannel channel = viewers.get(0);
+        HandshakeFixtures.viewerPipeline(channel, handler(limiter), MAX_FRAME_BYTES);
+
+        channel.writeInbound(HandshakeFixtures.rawUpgrade("/api%2Fv1/streams/live/ws?token=" + token()));
+
+        ByteBuf wire = HandshakeFixtures.outboundBytes(channel);
+        try {
+            Response response = HandshakeFixtures.parseResponse(wire);
+            assertThat(response.status()).isEqualTo(HttpResponseStatus.NOT_FOUND);
+            assertThat(response.errorCode()).isEqualTo("NOT_FOUND");
+        } finally {
+            wire.release();
+        }
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(limiter.open()).isZero();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
+    }
+
+    @Test
+    void aPercentEncodedStreamIdIsMalformedEvenIfItDecodesToAGoodOne() {
+        refused(upgrade(withToken("l%69ve")), HttpResponseStatus.BAD_REQUEST, "PROTOCOL_ERROR");
+    }
+
     @Test
     void aStreamIdOf128AllowedCharactersIsWellFormed() {
         String id = "A-z_0.9" + "x".repeat(121);

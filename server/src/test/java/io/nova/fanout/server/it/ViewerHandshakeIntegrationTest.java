@@ -13,6 +13,8 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.nova.fanout.server.auth.TokenMinter;
+import java.io.IOException;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -203,6 +205,35 @@ class ViewerHandshakeIntegrationTest {
             assertThat(upgrade(target).status()).as("upgrade %s", target).isEqualTo(404);
             assertThat(RawHttp.get(fixture.port(), target).status()).as("GET %s", target).isEqualTo(404);
         }
+    }
+
+    @Test
+    void aPathThatIsTheViewerPathOnlyOnceDecodedIs404() {
+        String target = "/api%2Fv1/streams/" + LIVE + "/ws?token=" + fixture.viewerToken("v");
+
+        assertRefusal(upgrade(target), 404, "NOT_FOUND");
+    }
+
+    @Test
+    void anUnsupportedExpectationIsRefusedWith417() throws IOException {
+        try (Socket socket = RawHttp.open(fixture.port())) {
+            RawHttp.writeRequest(socket.getOutputStream(), "POST", "/health",
+                    Map.of("Host", "127.0.0.1", "Expect", "x-unknown", "Content-Length", "5"), "hello".getBytes(StandardCharsets.US_ASCII));
+
+            assertRefusal(RawHttp.readResponse(socket.getInputStream(), false), 417, "PROTOCOL_ERROR");
+
+            // The refused request's body is skipped; the next request on the connection is answered.
+            RawHttp.writeRequest(socket.getOutputStream(), "GET", "/health", Map.of("Host", "127.0.0.1"), null);
+            assertThat(RawHttp.readResponse(socket.getInputStream(), false).status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aContinueExpectationForABodyOverTheLimitIsRefusedWith413() {
+        RawHttp.Response response = RawHttp.exchange(fixture.port(), "POST", "/health",
+                Map.of("Expect", "100-continue", "Content-Length", "100000"), null);
+
+        assertRefusal(response, 413, "PAYLOAD_TOO_LARGE");
     }
 
     @Test
