@@ -17,9 +17,9 @@ import io.netty.util.ReferenceCountUtil;
  * Netty's aggregator, whose refusals (413 for a body over the limit, and for {@code Expect: 100-continue} with
  * one announced; 417 for any other expectation) carry the same JSON error body as every other refusal.
  *
- * <p>A refused expectation leaves the connection open, as Netty does: the client has not sent the body, and if it
- * does, it is skipped. Closing instead leaves the JDK's HttpClient (17) waiting forever for the answer it has
- * already received.
+ * <p>A refused expectation leaves the connection open, as Netty does: a client that sent {@code Expect} waits for
+ * the answer before its body, so after a refusal it sends none and the next bytes are its next request. (Closing
+ * instead left the JDK's HttpClient 17 waiting forever for the answer it had already received.)
  */
 public final class JsonHttpObjectAggregator extends HttpObjectAggregator {
 

@@ -50,6 +50,17 @@ class MalformedRequestHandlerTest {
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
+    /** Found by ViewerHandshakeFuzzTest: the aggregator's exception reached the end of the pipeline. */
+    @Test
+    void aConnectionClosedInTheMiddleOfABodyEndsQuietly() {
+        EmbeddedChannel channel = channel();
+        assertThat(send(channel, "POST /health HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc")).isEmpty();
+
+        channel.close().syncUninterruptibly();
+
+        assertThat(channel.finishAndReleaseAll()).as("no exception, nothing left").isFalse();
+    }
+
     @Test
     void aWellFormedRequestIsPassedOnUntouched() {
         EmbeddedChannel channel = channel();
