@@ -48,8 +48,7 @@ class ViewerHandshakeFuzzTest {
     @FuzzTest(maxDuration = "5m")
     void anyTrafficGetsADocumentedAnswer(FuzzedDataProvider data) {
         Traffic traffic = FuzzedViewerTraffic.from(data);
-        ViewerWire wire = exchange(traffic.steps(), traffic.sent(), traffic.origins(), traffic.maxConnections(),
-                traffic.valid());
+        ViewerWire wire = exchange(traffic.steps(), traffic.sent(), traffic.origins(), traffic.maxConnections());
         if (traffic.valid()) {
             assertThat(wire.upgraded()).as("a valid upgrade to \"live\" is accepted").isTrue();
             assertThat(wire.frames()).extracting(Frame::message).hasExactlyElementsOfTypes(
@@ -67,11 +66,31 @@ class ViewerHandshakeFuzzTest {
                 .replace("$OTHER_TOKEN", Tokens.OTHER_STREAM)
                 .replace("$TOKEN", Tokens.ANY_STREAM)
                 .getBytes(StandardCharsets.ISO_8859_1);
-        exchange(List.of(new Write(sent)), sent, AllowedOrigins.of(List.of(AllowedOrigins.ANY)), 10, false);
+        exchange(List.of(new Write(sent)), sent, AllowedOrigins.of(List.of(AllowedOrigins.ANY)), 10);
     }
 
-    private static ViewerWire exchange(List<Step> steps, byte[] sent, AllowedOrigins origins, int maxConnections,
-            boolean valid) {
+    private static ViewerWire exchange(List<Step> steps, byte[] sent, AllowedOrigins origins, int maxConnections) {
+        try {
+            return exchangeAndCheck(steps, sent, origins, maxConnections);
+        } catch (AssertionError | RuntimeException e) {
+            // What was sent, with how it was cut and timed, is what one needs to see to understand a finding.
+            throw new AssertionError(e.getMessage() + "\nafter " + describe(steps), e);
+        }
+    }
+
+    private static String describe(List<Step> steps) {
+        StringBuilder out = new StringBuilder();
+        for (Step step : steps) {
+            String shown = step instanceof Write write
+                    ? "write " + new String(write.bytes(), StandardCharsets.ISO_8859_1)
+                    : "wait " + ((Wait) step).millis() + " ms";
+            out.append("\n  ").append(shown.length() > 2_000 ? shown.substring(0, 2_000) + "..." : shown);
+        }
+        return out.toString();
+    }
+
+    private static ViewerWire exchangeAndCheck(List<Step> steps, byte[] sent, AllowedOrigins origins,
+            int maxConnections) {
         ListAppender<ILoggingEvent> logged = captureLogs();
         try (ViewerPortWorld world = new ViewerPortWorld(origins, maxConnections)) {
             EmbeddedChannel viewer = world.viewer;
@@ -119,7 +138,8 @@ class ViewerHandshakeFuzzTest {
     }
 
     private static void checkResponses(ViewerWire wire, boolean open, byte[] sent) {
-        boolean expectation = new String(sent, StandardCharsets.ISO_8859_1).toLowerCase(Locale.ROOT).contains("expect:");
+        String request = new String(sent, StandardCharsets.ISO_8859_1);
+        boolean expectation = request.toLowerCase(Locale.ROOT).contains("expect:");
         List<Response> responses = wire.responses();
         for (int i = 0; i < responses.size(); i++) {
             Response response = responses.get(i);
@@ -131,12 +151,18 @@ class ViewerHandshakeFuzzTest {
             if (response.status() == 100) {
                 assertThat(last).as("a final response after 100 Continue").isFalse();
             }
+            if (response.bodyOmitted()) {
+                assertThat(request).as("a body omitted but for HEAD").contains("HEAD");
+            }
             if (response.status() >= 400 && !isReadiness(response)) {
                 assertThat(response.header("content-type")).isEqualTo("application/json");
-                JsonNode body = json(response.body());
-                assertThat(body.size()).as("fields of %s", response.body()).isEqualTo(2);
-                assertThat(body.path("error_code").isTextual()).as("error_code of %s", response.body()).isTrue();
-                assertThat(body.path("error_message").isTextual()).as("error_message of %s", response.body()).isTrue();
+                if (!response.bodyOmitted()) {
+                    JsonNode body = json(response.body());
+                    assertThat(body.size()).as("fields of %s", response.body()).isEqualTo(2);
+                    assertThat(body.path("error_code").isTextual()).as("error_code of %s", response.body()).isTrue();
+                    assertThat(body.path("error_message").isTextual()).as("error_message of %s", response.body())
+                            .isTrue();
+                }
                 if (expectation && (response.status() == 413 || response.status() == 417)
                         && response.header("connection") == null) {
                     continue; // a refused Expect header: the body was not read, so the connection can go on

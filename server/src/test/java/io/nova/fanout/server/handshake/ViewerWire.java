@@ -21,7 +21,8 @@ import java.util.Map;
  */
 record ViewerWire(List<Response> responses, List<Frame> frames) {
 
-    record Response(int status, Map<String, String> headers, String body) {
+    /** @param bodyOmitted a Content-Length without the body, as in an answer to HEAD */
+    record Response(int status, Map<String, String> headers, String body, boolean bodyOmitted) {
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
@@ -75,7 +76,7 @@ record ViewerWire(List<Response> responses, List<Frame> frames) {
         }
         assertThat(in.readableBytes()).as("a body of %s bytes after %s", bodyBytes, lines[0]).isGreaterThanOrEqualTo(bodyBytes);
         String body = in.readCharSequence(bodyBytes, StandardCharsets.UTF_8).toString();
-        return new Response(status, headers, body);
+        return new Response(status, headers, body, headless);
     }
 
     private static List<Frame> readFrames(ByteBuf in) {
