@@ -11,6 +11,8 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class MalformedRequestHandlerTest {
     private static final int LIMIT = 256;
@@ -59,6 +61,31 @@ class MalformedRequestHandlerTest {
         channel.close().syncUninterruptibly();
 
         assertThat(channel.finishAndReleaseAll()).as("no exception, nothing left").isFalse();
+    }
+
+    /** Found by ViewerHandshakeFuzzTest: the aggregator's 413 written into the closed channel failed loudly. */
+    @Test
+    void headersCutOffByTheCloseEndQuietly() {
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new JsonHttpObjectAggregator(LIMIT),
+                new MalformedRequestHandler());
+        send(channel, "GET /health HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 100001\r\n");
+
+        channel.close().syncUninterruptibly();
+
+        assertThat(channel.finishAndReleaseAll()).as("no exception, nothing left").isFalse();
+    }
+
+    /** Found by ViewerHandshakeFuzzTest: the health check threw on the URI and leaked the request. */
+    @ParameterizedTest
+    @ValueSource(strings = {"%]", "/health%", "/health?x=%zz", "/api/v1/streams/live/ws?token=%E"})
+    void aUriThatDoesNotDecodeIsRefusedWith400(String uri) {
+        EmbeddedChannel channel = channel();
+        String response = send(channel, "POST " + uri + " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc");
+
+        assertThat(response).startsWith("HTTP/1.1 400 ").contains("\"error_code\":\"PROTOCOL_ERROR\"");
+        assertThat((Object) channel.readInbound()).as("nothing passed on").isNull();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
     @Test

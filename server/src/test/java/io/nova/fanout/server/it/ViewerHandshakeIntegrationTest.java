@@ -215,6 +215,13 @@ class ViewerHandshakeIntegrationTest {
     }
 
     @Test
+    void aUriWhosePercentEscapesDoNotDecodeIsRefusedWith400() {
+        for (String target : List.of("/%zz", "/health%", "/api/v1/streams/" + LIVE + "/ws?token=%E")) {
+            assertRefusal(RawHttp.get(fixture.port(), target), 400, "PROTOCOL_ERROR");
+        }
+    }
+
+    @Test
     void anUnsupportedExpectationIsRefusedWith417() throws IOException {
         try (Socket socket = RawHttp.open(fixture.port())) {
             RawHttp.writeRequest(socket.getOutputStream(), "POST", "/health",
