@@ -32,7 +32,10 @@ public enum WebSocketUpgrade {
     public static WebSocketUpgrade of(HttpRequest request) {
         HttpHeaders headers = request.headers();
         if (!HttpMethod.GET.equals(request.method())
-                || !headers.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
+                // An Upgrade value that is "websocket" as a whole, as Netty's handshaker demands: a list such as
+                // "websocket, h2c" passed here, and the handshaker then failed an admitted viewer (found by
+                // ViewerHandshakeFuzzTest).
+                || !headers.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)
                 || !headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
                 || !headers.contains(HttpHeaderNames.SEC_WEBSOCKET_KEY)) {
             return NOT_AN_UPGRADE;

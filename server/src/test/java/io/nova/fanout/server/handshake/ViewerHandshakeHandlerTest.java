@@ -319,6 +319,17 @@ class ViewerHandshakeHandlerTest {
         admitted(handshakeOnly(), request);
     }
 
+    /** Found by ViewerHandshakeFuzzTest: admitted here, then failed by Netty's handshaker with a bare text answer. */
+    @Test
+    void anUpgradeHeaderListingWebSocketAmongOthersIs400() {
+        FullHttpRequest request = upgrade(withToken("live"));
+        request.headers().set(HttpHeaderNames.UPGRADE, "websocket, h2c");
+
+        Response response = refused(request, HttpResponseStatus.BAD_REQUEST, "PROTOCOL_ERROR");
+
+        assertThat(response.json().get("error_message").asText()).isEqualTo("not a WebSocket upgrade request");
+    }
+
     @Test
     void anUpgradeToAnotherProtocolIs400() {
         FullHttpRequest request = upgrade(withToken("live"));

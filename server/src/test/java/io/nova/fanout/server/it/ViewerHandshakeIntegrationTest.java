@@ -75,6 +75,13 @@ class ViewerHandshakeIntegrationTest {
     }
 
     @Test
+    void anUpgradeHeaderListingWebSocketAmongOthersIsRefusedWith400() {
+        String target = ServerFixture.viewerTarget(LIVE, fixture.viewerToken("v"));
+
+        assertRefusal(upgrade(target, Map.of("Upgrade", "websocket, h2c")), 400, "PROTOCOL_ERROR");
+    }
+
+    @Test
     void plainGetWithoutUpgradeIsRefusedWith400() {
         RawHttp.Response response = RawHttp.get(fixture.port(), ServerFixture.viewerTarget(LIVE, fixture.viewerToken("v")));
         assertRefusal(response, 400, "PROTOCOL_ERROR");
