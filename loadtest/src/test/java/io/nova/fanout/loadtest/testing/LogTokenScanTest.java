@@ -35,6 +35,8 @@ class LogTokenScanTest {
         List<Path> logs = new ArrayList<>();
         logs.addAll(required("server/target/test-logs", "server.log"));
         logs.addAll(required("server/target/test-logs", "server-process-"));
+        // The handshake fuzz tests send real tokens through the viewer pipeline, in a JVM of their own.
+        logs.addAll(required("server/target/test-logs-fuzz", "server.log"));
         logs.addAll(required("loadtest/target/test-logs", "loadtest.log"));
         if (!Boolean.parseBoolean(System.getProperty("nova.e2e.skipped", "false"))) {
             logs.addAll(required("server/target/e2e", "server-"));

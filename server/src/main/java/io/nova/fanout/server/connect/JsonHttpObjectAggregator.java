@@ -9,17 +9,18 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Netty's aggregator, whose refusals (413 for a body over the limit, and for {@code Expect: 100-continue} with
- * one announced; 417 for any other expectation) carry the same JSON error body as every other refusal.
+ * Netty's aggregator, whose refusals carry the same JSON error body as every other refusal: 413 for a body over
+ * the limit, and 417 for an {@code Expect} other than {@code 100-continue}.
  *
- * <p>A refused expectation leaves the connection open, as Netty does: a client that sent {@code Expect} waits for
- * the answer before its body, so after a refusal it sends none and the next bytes are its next request. (Closing
- * instead left the JDK's HttpClient 17 waiting forever for the answer it had already received.)
+ * <p>One refusal stays Netty's own, bodiless: the 413 to {@code Expect: 100-continue} with a {@code Content-Length}
+ * over the limit. The JDK's HttpClient (17), which broadcasters may use, waits forever for the end of that answer
+ * when it has a body, or when the connection closes after it (BroadcasterApiIntegrationTest). A refused expectation
+ * leaves the connection open, as Netty does: a client that sent {@code Expect} waits for the answer before its
+ * body, so after a refusal it sends none and the next bytes are its next request.
  */
 public final class JsonHttpObjectAggregator extends HttpObjectAggregator {
 
@@ -39,18 +40,16 @@ public final class JsonHttpObjectAggregator extends HttpObjectAggregator {
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** Netty's answer to an {@code Expect} header, a plain one, swapped for a JSON refusal when it is one. */
+    /** Netty's answer to an {@code Expect} header, with its bodiless 417 swapped for a JSON refusal. */
     @Override
     protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
         Object answer = super.newContinueResponse(start, maxContentLength, pipeline);
-        if (!(answer instanceof HttpResponse plain) || plain.status().codeClass() != HttpStatusClass.CLIENT_ERROR) {
-            return answer; // none, or 100 Continue
+        if (!(answer instanceof HttpResponse plain) || !plain.status().equals(HttpResponseStatus.EXPECTATION_FAILED)) {
+            return answer; // none, 100 Continue, or the 413 the JDK's client needs bodiless
         }
-        HttpResponseStatus status = plain.status();
         ReferenceCountUtil.release(answer);
-        return status.equals(HttpResponseStatus.EXPECTATION_FAILED)
-                ? HttpResponses.error(status, "PROTOCOL_ERROR", "unsupported expectation (supported: 100-continue)")
-                : tooLarge();
+        return HttpResponses.error(HttpResponseStatus.EXPECTATION_FAILED, "PROTOCOL_ERROR",
+                "unsupported expectation (supported: 100-continue)");
     }
 
     private FullHttpResponse tooLarge() {

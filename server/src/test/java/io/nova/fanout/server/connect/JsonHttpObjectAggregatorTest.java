@@ -36,13 +36,12 @@ class JsonHttpObjectAggregatorTest {
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
-    /** Found by ViewerHandshakeFuzzTest: Netty's own 413 had no body. */
+    /** Netty's own answer, kept bodiless: the JDK's HttpClient 17 hangs on any other (see the class comment). */
     @Test
-    void aContinueExpectationWithABodyOverTheLimitIsRefusedWithJson413() {
+    void aContinueExpectationWithABodyOverTheLimitIsRefusedWithABodiless413() {
         String response = send("POST /x HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 65\r\n\r\n");
 
-        assertThat(response).startsWith("HTTP/1.1 413 ")
-                .endsWith("{\"error_code\":\"PAYLOAD_TOO_LARGE\",\"error_message\":\"request body exceeds 64 bytes\"}");
+        assertThat(response).startsWith("HTTP/1.1 413 ").contains("content-length: 0").endsWith("\r\n\r\n");
         assertNextRequestIsRead();
     }
 

@@ -86,20 +86,25 @@ final class ViewerPortWorld implements AutoCloseable {
         viewer.freezeTime();
         home.freezeTime();
         FramePreEncoder encoder = new FramePreEncoder(SessionFixtures.CODEC, allocator);
-        fanout = new Fanout(List.of(viewer.eventLoop()));
+        fanout = new Fanout(List.of(viewer.eventLoop()), System::nanoTime, latency -> { });
         registry = new StreamRegistry(home.eventLoop(), encoder, new InProcessEventBus(fanout), CLOCK,
                 ProtocolLimits.MAX_FRAME_BYTES, Duration.ofDays(1), 0, Duration.ofMinutes(10));
         sessions = new ViewerSessions(List.of(viewer.eventLoop()), new ViewerSessions.Settings(Duration.ofSeconds(30),
                 Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofSeconds(5), 100, ProtocolLimits.MAX_FRAME_BYTES,
-                10, 20), SessionFixtures.CODEC, encoder, fanout, METRICS, new ViewerIssueLog(), CLOCK);
+                10, 20, Duration.ofSeconds(30)), SessionFixtures.CODEC, encoder, fanout, METRICS, new ViewerIssueLog(),
+                CLOCK, VERIFIER);
         limiter = new ConnectionLimiter(maxConnections);
         register("live", new StreamChange.Start());
         register("soon");
         register("over", new StreamChange.Start(), new StreamChange.End(EndReason.BROADCASTER_ENDED));
+        HandshakeLog handshakeLog = new HandshakeLog(System::nanoTime);
+        // An EmbeddedChannel has no IP address, so the address limits let it through, as they do a Unix socket.
+        AddressLimits addressLimits = new AddressLimits(maxConnections + 1, 1_000, 1_000, System::nanoTime);
         new ViewerChannelInitializer(new HealthCheckHandler(() -> Readiness.READY), new StaticAssetHandler(ASSETS),
-                () -> new ViewerHandshakeHandler(VERIFIER, registry, limiter, sessions, METRICS, origins,
+                () -> new AddressLimitHandler(addressLimits, METRICS, handshakeLog),
+                () -> new ViewerHandshakeHandler(VERIFIER, registry, limiter, sessions, METRICS, origins, handshakeLog,
                         ViewerChannelInitializer.WEBSOCKET),
-                ProtocolLimits.MAX_FRAME_BYTES, REQUEST_TIMEOUT_MILLIS)
+                ProtocolLimits.MAX_FRAME_BYTES, REQUEST_TIMEOUT_MILLIS, null)
                 .addHandlers(viewer.pipeline());
     }
 

@@ -203,7 +203,6 @@ class BroadcasterApiIntegrationTest {
         // With 100-continue the server can refuse before the body is sent.
         Broadcaster.Response expected = api.send("POST", "/internal/v1/streams/" + id + "/events", many.toString(), true);
         assertThat(expected.status()).isEqualTo(413);
-        assertThat(expected.json().get("error_code").asText()).isEqualTo("PAYLOAD_TOO_LARGE");
 
         RawHttp.Response raw = RawHttp.exchange(fixture.internalPort(), "POST", "/internal/v1/streams/" + id + "/events",
                 Map.of("Authorization", "Bearer " + fixture.broadcasterToken(), "Content-Type", "application/json"),
